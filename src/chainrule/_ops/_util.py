@@ -1,0 +1,168 @@
+"""Helpers shared by the op families: operand promotion, in-place writes, errors."""
+import numpy as np
+
+from .._dtype import DEFAULTS, result_type, from_numpy_dtype
+from .._tensor import TensorBase
+from ..autograd import grad_mode
+
+_STATE = grad_mode.STATE
+_make = TensorBase._make
+
+
+def as_tensor_arg(x, like=None):
+    """A Tensor for an op argument that may be a Python number or a NumPy value."""
+    if isinstance(x, TensorBase):
+        return x
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, bool):
+        return _make(np.array(x))
+    if isinstance(x, int):
+        return _make(np.array(x, np.int64))
+    if isinstance(x, float):
+        return _make(np.array(x, DEFAULTS.float.numpy))
+    from .._factories import tensor
+    return tensor(x)
+
+
+def to_scalar(x):
+    """A Python number from a NumPy scalar (they behave as Python scalars in ops)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def promote(a, b):
+    """The NumPy operands of an elementwise op between ``a`` and ``b``.
+
+    One of them is a Tensor; the other a Tensor or a Python number. Tensors are
+    cast to PyTorch's result dtype; a Python number stays a Python number, which
+    NumPy treats as 'weak' (it takes the tensor's dtype), as PyTorch does.
+    """
+    if isinstance(a, TensorBase):
+        x = a._data
+        if isinstance(b, TensorBase):
+            y = b._data
+            if x.dtype is y.dtype or x.dtype == y.dtype:
+                return x, y
+            dt = result_type(a, b).numpy
+            return x.astype(dt, copy=False), y.astype(dt, copy=False)
+        return _with_scalar(x, to_scalar(b)), to_scalar(b)
+    b_data = b._data
+    a = to_scalar(a)
+    return a, _with_scalar(b_data, a)
+
+
+def _with_scalar(x, s):
+    """Cast array ``x`` when a Python scalar ``s`` is of a higher category."""
+    kind = x.dtype.kind
+    if kind == "f":
+        return x
+    if isinstance(s, float):
+        return x.astype(DEFAULTS.float.numpy)
+    if kind == "b" and isinstance(s, int) and not isinstance(s, bool):
+        return x.astype(np.int64)
+    if not isinstance(s, (bool, int, float)):
+        raise TypeError(f"unsupported operand type: {type(s).__name__}")
+    return x
+
+
+def float_operands(a, b):
+    """Operands of true division: integers become the default float dtype."""
+    x, y = promote(a, b)
+    for v in (x, y):
+        if isinstance(v, np.ndarray) and v.dtype.kind != "f":
+            dt = DEFAULTS.float.numpy
+            x = x.astype(dt) if isinstance(x, np.ndarray) else x
+            y = y.astype(dt) if isinstance(y, np.ndarray) else y
+            break
+    return x, y
+
+
+def broadcast_error(a_shape, b_shape):
+    """PyTorch's message for shapes that do not broadcast."""
+    n = max(len(a_shape), len(b_shape))
+    a = (1,) * (n - len(a_shape)) + tuple(a_shape)
+    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
+                                f"b ({b[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast")
+
+
+def shape_of(x):
+    return x._data.shape if isinstance(x, TensorBase) else ()
+
+
+def check_inplace(t):
+    """PyTorch refuses in-place changes to leaves that require grad."""
+    if t._requires_grad and t.grad_fn is None and _STATE.enabled:
+        if t._base is not None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def needs_graph(*tensors):
+    """True when an op on these arguments is recorded."""
+    if not _STATE.enabled:
+        return False
+    for t in tensors:
+        if isinstance(t, TensorBase) and t._requires_grad:
+            return True
+    return False
+
+
+def write_inplace(t, result):
+    """Finish an in-place op: store ``result`` (computed out of place) into ``t``.
+
+    The values are written into ``t``'s own array (so views and ``.data`` see
+    them), the version counter is bumped, and when the op was recorded ``t``
+    takes over the result's place in the graph.
+    """
+    data = result._data
+    if data.dtype != t._data.dtype and not np.can_cast(data.dtype, t._data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_SCALAR[data.dtype.name]} can't be cast to the desired output "
+            f"type {_SCALAR[t._data.dtype.name]}")
+    if data.shape != t._data.shape:
+        try:
+            np.broadcast_to(data, t._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(data.shape, t._data.shape))}") from None
+    if result.grad_fn is not None:
+        if t._base is not None and t._base._requires_grad:
+            raise NotImplementedError(
+                "chainrule does not yet support in-place operations on a view of a tensor "
+                "that requires grad; use the out-of-place operation (y = y * 2) instead")
+        t._data[...] = data
+        t.grad_fn = result.grad_fn
+        t._output_nr = result._output_nr
+        t._requires_grad = True
+    else:
+        t._data[...] = data
+    t._version[0] += 1
+    return t
+
+
+def graph_input(t):
+    """The value ``t`` had before an in-place op, as a graph input.
+
+    Its values are copied, because the op is about to overwrite ``t``'s array
+    and backward may need the old values.
+    """
+    old = _make(t._data.copy(), t.grad_fn, t._output_nr)
+    old._requires_grad = t._requires_grad
+    return old
+
+
+_SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def dtype_of_array(x):
+    return from_numpy_dtype(x.dtype)

@@ -1,0 +1,422 @@
+"""Random tensors, drawn exactly as PyTorch draws them.
+
+Factories (``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial``, the ``*_like`` forms) and in-place fills (``uniform_``,
+``normal_``, ``random_``, ``bernoulli_``, ``exponential_``). The numbers come from
+``_generator.py``; this file is the PyTorch API around them: argument forms,
+dtypes, error messages, and the *order* in which elements are filled.
+
+Fill order. PyTorch fills a tensor by walking its memory in order: row by row for
+a contiguous tensor, column by column for a transposed one:
+
+>>> import chainrule as torch
+>>> _ = torch.manual_seed(0)
+>>> torch.rand(2, 2)
+tensor([[0.4963, 0.7682],
+        [0.0885, 0.1320]])
+>>> _ = torch.manual_seed(0)
+>>> torch.empty(2, 2).t().uniform_()
+tensor([[0.4963, 0.0885],
+        [0.7682, 0.1320]])
+
+Gradients. Random outputs do not depend smoothly on their inputs; as in PyTorch,
+ops on tensors that require grad are recorded with a zero gradient.
+"""
+import numpy as np
+
+from . import _generator as engine
+from ._dtype import DEFAULTS, dtype as _dtype_class, from_numpy_dtype
+from ._generator import Generator
+from ._ops._util import check_inplace, graph_input, needs_graph, write_inplace
+from ._size import device as _device
+from ._tensor import Tensor
+from .autograd.graph import Node
+
+_C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+
+
+# ======================================================================= arguments
+
+def _generator(generator, name):
+    if generator is None:
+        return engine.default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{name}(): argument 'generator' must be torch.Generator, "
+                        f"not {type(generator).__name__}")
+    return generator
+
+
+def _size(size, name, position=1):
+    """``rand(2, 3)``, ``rand((2, 3))``, ``rand([2, 3])`` and ``rand(torch.Size(...))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    dims = []
+    for i, s in enumerate(size):
+        if isinstance(s, Tensor):
+            s = s.item()
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            if len(size) == 1 and not isinstance(size, (tuple, list)):
+                raise TypeError(f"{name}(): argument 'size' (position {position}) must be "
+                                f"tuple of ints, not {type(s).__name__}")
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got "
+                            f"{type(s).__name__}\"")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{[int(d) for d in size]}")
+        dims.append(int(s))
+    return tuple(dims)
+
+
+def _np_dtype(dtype, default):
+    if dtype is None:
+        return default.numpy
+    if not isinstance(dtype, _dtype_class):
+        raise TypeError(f"dtype must be a chainrule dtype, not {type(dtype).__name__}")
+    return dtype.numpy
+
+
+def _check_floating(np_dtype, kernel):
+    if np_dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{_SCALAR_NAMES[np_dtype.name]}\'')
+
+
+def _finish(data, requires_grad, device=None):
+    """Wrap a fresh array as a tensor (``device`` is accepted, as by every factory)."""
+    if device is not None:
+        _device(device)
+    t = Tensor._make(data)
+    if requires_grad:
+        if data.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
+    return t
+
+
+def _cpp(x):
+    """A double as C++'s ``<<`` prints it in PyTorch's messages (6 significant digits)."""
+    return "%g" % x
+
+
+# ====================================================================== fill order
+
+def _memory_order(arr):
+    """``arr`` with its axes reordered so that a row-major walk follows memory.
+
+    PyTorch's TensorIterator visits an output by increasing stride (innermost =
+    smallest stride); for a contiguous array this is the identity.
+    """
+    if arr.flags.c_contiguous:
+        return arr
+    order = sorted(range(arr.ndim), key=lambda axis: -arr.strides[axis])
+    return arr.transpose(order)
+
+
+def _write(arr, values):
+    """Store the flat ``values`` into ``arr`` (in place) in PyTorch's fill order."""
+    view = _memory_order(arr)
+    view[...] = values.reshape(view.shape)
+
+
+def _empty_like(arr, dtype):
+    """An array shaped like ``arr`` with the same memory layout when it is dense.
+
+    This is PyTorch's ``empty_like`` (``preserve_format``): ``randn_like`` of a
+    transposed tensor is transposed too, which changes the fill order.
+    """
+    view = _memory_order(arr)
+    dense = all(view.strides[i] == view.strides[i + 1] * view.shape[i + 1]
+                for i in range(view.ndim - 1) if view.shape[i + 1] > 1)
+    if arr.flags.c_contiguous or not dense or 0 in arr.strides:
+        return np.empty(arr.shape, dtype)
+    order = sorted(range(arr.ndim), key=lambda axis: -arr.strides[axis])
+    return np.empty(view.shape, dtype).transpose(np.argsort(order))
+
+
+# ======================================================= zero-gradient graph nodes
+
+class _RandomNode(Node):
+    """A random op recorded in the graph: PyTorch sends every input a zero gradient."""
+
+    def forward(self, *inputs, values):
+        self._input_shapes = [x._data.shape if isinstance(x, Tensor) else None
+                              for x in inputs]
+        return values
+
+    def backward(self, grad):
+        return tuple(None if shape is None else Tensor._make(np.zeros(shape, grad._data.dtype))
+                     for shape in self._input_shapes)
+
+
+class UniformBackward0(_RandomNode):
+    torch_name = "UniformBackward0"
+
+
+class NormalBackward0(_RandomNode):
+    torch_name = "NormalBackward0"
+
+
+class NormalBackward1(_RandomNode):           # normal(Tensor mean, float std)
+    torch_name = "NormalBackward1"
+
+
+class NormalBackward2(_RandomNode):           # normal(float mean, Tensor std)
+    torch_name = "NormalBackward2"
+
+
+class NormalBackward3(_RandomNode):           # normal(Tensor mean, Tensor std)
+    torch_name = "NormalBackward3"
+
+
+class RandomBackward0(_RandomNode):           # random_(from, to)
+    torch_name = "RandomBackward0"
+
+
+class RandomBackward1(_RandomNode):           # random_(to)
+    torch_name = "RandomBackward1"
+
+
+class RandomBackward2(_RandomNode):           # random_()
+    torch_name = "RandomBackward2"
+
+
+class BernoulliBackward0(_RandomNode):        # bernoulli(p_tensor)
+    torch_name = "BernoulliBackward0"
+
+
+class BernoulliBackward1(_RandomNode):        # bernoulli_(p_tensor)
+    torch_name = "BernoulliBackward1"
+
+
+class BernoulliBackward2(_RandomNode):        # bernoulli_(float p)
+    torch_name = "BernoulliBackward2"
+
+
+class ExponentialBackward0(_RandomNode):
+    torch_name = "ExponentialBackward0"
+
+
+def _finish_fill(t, node_class, *other_inputs):
+    """Close an in-place fill of ``t._data``: bump the version; record it if needed."""
+    if needs_graph(t, *other_inputs):
+        values = t._data.copy()
+        return write_inplace(t, node_class.apply(graph_input(t), *other_inputs, values=values))
+    t._version[0] += 1
+    return t
+
+
+def _output(data, node_class, inputs):
+    """A factory's result; recorded (zero gradient) when an input requires grad."""
+    if needs_graph(*inputs):
+        return node_class.apply(*inputs, values=data)
+    return Tensor._make(data)
+
+
+# ======================================================================= in-place
+
+def uniform_(t, from_=0, to=1, *, generator=None):
+    """Fill ``t`` with numbers uniform on [from, to), in place (``Tensor.uniform_``).
+
+    float32: ``fma(u, to - from, from)`` in float32 with u = k / 2**24 (one 32-bit
+    draw per element); float64 likewise with u = k / 2**53 (two draws).
+    """
+    arr = t._data
+    _check_floating(arr.dtype, "check_uniform_bounds")
+    info = np.finfo(arr.dtype)
+    for name, value in (("from", from_), ("to", to)):
+        if not info.min <= value <= info.max:
+            raise RuntimeError(f"{name} is out of bounds for {_C_NAMES[arr.dtype.name]}")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={_cpp(from_)} > to={_cpp(to)}")
+    if to - from_ > info.max:
+        raise RuntimeError(
+            f"uniform_ expects to-from <= std::numeric_limits<{_SCALAR_NAMES[arr.dtype.name]}"
+            f">::max(), but found to={_cpp(to)} and from={_cpp(from_)} which result in "
+            "to-from to exceed the limit")
+    check_inplace(t)
+    gen = _generator(generator, "uniform_")
+    _write(arr, engine.uniform(gen, arr.size, arr.dtype, from_, to))
+    return _finish_fill(t, UniformBackward0)
+
+
+def normal_(t, mean=0, std=1, *, generator=None):
+    """Fill ``t`` with normal numbers N(mean, std²), in place (``Tensor.normal_``).
+
+    Box-Muller. Tensors of 16+ elements that are contiguous use PyTorch's block
+    kernels; smaller or non-contiguous ones the one-at-a-time path whose spare
+    value is cached in the generator (see ``_generator.normal``).
+    """
+    arr = t._data
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cpp(std)}")
+    _check_floating(arr.dtype, "normal_kernel_cpu")
+    check_inplace(t)
+    gen = _generator(generator, "normal_")
+    values = engine.normal(gen, arr.size, arr.dtype, mean, std, arr.flags.c_contiguous)
+    _write(arr, values)
+    return _finish_fill(t, NormalBackward0)
+
+
+def exponential_(t, lambd=1, *, generator=None):
+    """Fill ``t`` with Exp(λ) numbers, ``-log(1 - u) / λ``, in place.
+
+    Computed in float64 (two 32-bit draws per element), then rounded to ``t``'s dtype.
+    """
+    arr = t._data
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_cpp(lambd)}")
+    if arr.dtype.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{_SCALAR_NAMES[arr.dtype.name]}")
+    check_inplace(t)
+    values = engine.exponential(_generator(generator, "exponential_"), arr.size, lambd)
+    _write(arr, values.astype(arr.dtype))
+    return _finish_fill(t, ExponentialBackward0)
+
+
+def bernoulli_(t, p=0.5, *, generator=None):
+    """Fill ``t`` with 0/1 draws, 1 with probability ``p`` (a float or a tensor).
+
+    Float p: ``u < p`` with u = k / 2**53 (two draws per element). Tensor p
+    (broadcast to ``t``): float64 p as before; float32 p uses u = k / 2**24.
+    """
+    arr = t._data
+    gen = _generator(generator, "bernoulli_")
+    if isinstance(p, Tensor):
+        probs = _memory_order(np.broadcast_to(p._data, arr.shape)).ravel()
+        _check_probabilities(probs)
+        check_inplace(t)
+        _write(arr, engine.bernoulli_tensor(gen, probs).astype(arr.dtype))
+        return _finish_fill(t, BernoulliBackward1, p)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_cpp(p)}")
+    check_inplace(t)
+    _write(arr, engine.bernoulli_scalar(gen, arr.size, p).astype(arr.dtype))
+    return _finish_fill(t, BernoulliBackward2)
+
+
+def _check_probabilities(probs):
+    if probs.dtype.kind != "f":
+        raise NotImplementedError('"bernoulli_tensor_cpu_p_" not implemented for '
+                                  f"'{_SCALAR_NAMES[probs.dtype.name]}'")
+    if not np.all((probs >= 0) & (probs <= 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an "
+                           "enhancement request to PyTorch.)")
+
+
+_UNSET = object()
+
+
+def random_(t, from_=_UNSET, to=_UNSET, *, generator=None):
+    """Fill ``t`` with random integers, in place (``Tensor.random_``).
+
+    ``random_(from, to)``: [from, to); ``random_(to)``: [0, to);
+    ``random_(from, None)``: [from, largest value of the dtype];
+    ``random_()``: [0, 2**63 - 1] for int64 (other dtypes: their max, or
+    2**mantissa for floats). Values are ``from + draw % (to - from)``.
+    """
+    arr = t._data
+    gen = _generator(generator, "random_")
+    if from_ is _UNSET and to is _UNSET:
+        check_inplace(t)
+        _write(arr, engine.random_bits(gen, arr.size, arr.dtype))
+        return _finish_fill(t, RandomBackward2)
+    node_class = RandomBackward0
+    if to is _UNSET:                               # random_(to)
+        from_, to, node_class = 0, from_, RandomBackward1
+    elif from_ is _UNSET:
+        from_ = 0
+    values = _random_from_to(gen, arr, int(from_), None if to is None else int(to))
+    check_inplace(t)
+    _write(arr, values)
+    return _finish_fill(t, node_class)
+
+
+def _random_from_to(gen, arr, low, high):
+    """Values for ``random_(low, high)`` (``high=None``: up to the dtype's largest)."""
+    if high is None and low == -2**63:
+        if arr.dtype not in (np.int64, np.float64, np.float32):
+            raise RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, "
+                               "double, float and bfloat16")
+        return engine.random_full_range(gen, arr.size).astype(arr.dtype)
+    c_name = _C_NAMES[arr.dtype.name]
+    digits = np.finfo(arr.dtype).nmant + 1 if arr.dtype.kind == "f" else None
+    if high is None:
+        if digits is not None:
+            high_inclusive = 2**digits
+            low = _update_from(low, arr.dtype, digits)
+            if not low < high_inclusive:
+                raise RuntimeError(
+                    "random_ expects 'from' casted to dtype to be less than or equal to "
+                    f"'to_inc' casted to dtype, but got from={low} > to_inc={high_inclusive}")
+        else:
+            high_inclusive = 1 if arr.dtype == np.bool_ else int(np.iinfo(arr.dtype).max)
+    else:
+        if not low < high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={low} >= to={high}")
+        if digits is not None:
+            low, high = _update_from(low, arr.dtype, digits), _update_to(high, arr.dtype, digits)
+            if not low < high:
+                raise RuntimeError(
+                    "random_ expects 'from' casted to dtype to be less than 'to' casted to "
+                    f"dtype, but got from={low} >= to={high}")
+        high_inclusive = high - 1
+    _check_in_range(low, high_inclusive, arr.dtype, c_name, digits)
+    span = high_inclusive - low + 1
+    return engine.random_from_to(gen, arr.size, span, low).astype(arr.dtype)
+
+
+def _check_in_range(low, high_inclusive, np_dtype, c_name, digits):
+    """PyTorch's bounds check on [low, high_inclusive] for the output dtype."""
+    if np_dtype == np.bool_:
+        lowest, largest = 0, 1
+    elif digits is None:
+        lowest, largest = int(np.iinfo(np_dtype).min), int(np.iinfo(np_dtype).max)
+    else:
+        lowest, largest = float(np.finfo(np_dtype).min), float(np.finfo(np_dtype).max)
+    for name, value in (("from", low), ("to - 1", high_inclusive)):
+        if not lowest <= value <= largest:
+            raise RuntimeError(f"{name} is out of bounds for {c_name}")
+    if digits is not None:
+        import warnings
+        for name, value in (("from", low), ("to - 1", high_inclusive)):
+            if not -2**digits <= value <= 2**digits:
+                warnings.warn(
+                    f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                    f"limitations {c_name} can support discrete uniform distribution only "
+                    "within this range. This warning will become an error in version 1.7 "
+                    "release, please fix the code in advance", UserWarning, stacklevel=4)
+
+
+def _update_from(low, np_dtype, digits):
+    """PyTorch moves a ``from`` that rounds down in the float dtype up to a float value."""
+    rounded = _through_float(low + 1, np_dtype)
+    if rounded < low:
+        n = max(abs(low + 1).bit_length() - 1, 0)
+        low = rounded + (1 << (n - digits + 1))
+    return low
+
+
+def _update_to(high, np_dtype, digits):
+    """... and a ``to`` that rounds up, down to one."""
+    rounded = _through_float(high - 1, np_dtype)
+    if rounded >= high:
+        n = max(abs(high - 1).bit_length() - 1, 0)
+        high = rounded - (1 << (n - digits + 1))
+    return high
+
+
+def _through_float(value, np_dtype):
+    """int64 -> float dtype -> int64, each a C++ cast (one rounding, not via double)."""
+    return int(np.array(value, dtype=np.int64).astype(np_dtype).astype(np.int64))

@@ -1,0 +1,229 @@
+"""The backward pass: the chain rule applied to the recorded graph.
+
+The whole algorithm, as in HIPS/autograd:
+
+1. Sort the graph topologically, walking from the output with an explicit
+   stack (no recursion, so a chain 100,000 ops long is fine).
+2. Visit the nodes from the output back to the leaves. Each node receives the
+   sum of the gradients sent by everything that used its output
+   (``dL/dx = sum over uses``: that is why a value used twice gets two
+   contributions), calls its ``backward`` and sends one gradient to each input.
+3. A leaf adds what it receives to its ``.grad``.
+
+>>> import chainrule as torch
+>>> w = torch.tensor(3.0, requires_grad=True)
+>>> y = w * w + w          # w is used three times
+>>> y.backward()
+>>> w.grad                 # dy/dw = 2w + 1
+tensor(7.)
+"""
+from . import grad_mode
+from .graph import Node
+from .._tensor import TensorBase as Tensor
+
+# Observers of the backward pass (the seam that chainrule.explain uses):
+# each is called as observer(node, grads_in, grads_out) after a node's backward.
+OBSERVERS = []
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum ``grad`` down to ``shape``.
+
+    Broadcasting copies a value along new or size-1 dimensions, so every copy's
+    gradient flows back to the one original: the gradient is the *sum* over the
+    broadcast dimensions. This is the one place in chainrule that undoes it.
+
+    Example: ``b`` of shape (3,) added to ``x`` of shape (2, 3) is broadcast to
+    (2, 3); its gradient is summed over dimension 0 back to (3,):
+
+    >>> import chainrule as torch
+    >>> from chainrule.autograd.engine import sum_to
+    >>> sum_to(torch.ones(2, 3), (3,))
+    tensor([2., 2., 2.])
+    >>> sum_to(torch.ones(2, 3), (2, 1))
+    tensor([[3.],
+            [3.]])
+    """
+    lead = grad.dim() - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    if lead or grad.shape != shape:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _fit_to_input(grad, shape, dtype):
+    """Make a gradient match its input's shape and dtype (broadcasting, promotion)."""
+    if grad._data.shape != shape:
+        grad = sum_to(grad, shape)
+    if grad._data.dtype != dtype:
+        grad = grad.to(_dtype_of(dtype))
+    return grad
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+    return from_numpy_dtype(np_dtype)
+
+
+def topological_order(roots):
+    """Nodes and leaves reachable from ``roots``, each after everything it feeds.
+
+    Returned from the output back to the leaves: every node comes before the
+    nodes and leaves that produced its inputs. Deterministic: inputs are
+    visited in the order the op received them.
+    """
+    post_order = []
+    seen = set()
+    stack = [(r, False) for r in reversed(roots)]
+    while stack:
+        item, expanded = stack.pop()
+        if expanded:
+            post_order.append(item)
+            continue
+        if item in seen:
+            continue
+        seen.add(item)
+        stack.append((item, True))
+        if isinstance(item, Node):
+            for e in reversed(item._edges):
+                if e is not None and e[0] not in seen:
+                    stack.append((e[0], False))
+    post_order.reverse()
+    return post_order
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
+                 accumulate=True):
+    """Backpropagate from ``outputs``; returns gradients for ``inputs`` if given.
+
+    With ``accumulate=True`` (``Tensor.backward``) leaves add into ``.grad``;
+    otherwise (``autograd.grad``) the gradients of ``inputs`` are returned.
+    """
+    buffers = {}                                  # node or leaf -> [grad per output]
+    roots = []
+    for t, g in zip(outputs, grad_outputs):
+        target = t.grad_fn if t.grad_fn is not None else t
+        nr = t._output_nr if t.grad_fn is not None else 0
+        _add_to(buffers, target, nr, g, _num_outputs(target))
+        roots.append(target)
+
+    wanted = None
+    if inputs is not None:
+        wanted = {}
+        for i, t in enumerate(inputs):
+            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
+            wanted.setdefault(key, []).append(i)
+    captured = [None] * len(inputs) if inputs is not None else None
+
+    with grad_mode.set_grad_enabled(create_graph):
+        for item in topological_order(roots):
+            grads = buffers.pop(item, None)
+            if grads is None:
+                continue
+            if wanted is not None:
+                for nr, g in enumerate(grads):
+                    for i in wanted.get((item, nr), ()):
+                        captured[i] = g
+            if not isinstance(item, Node):                            # a leaf
+                if accumulate and (wanted is None or (item, 0) in wanted):
+                    _accumulate(item, grads[0], create_graph)
+                continue
+            grads = _run_pre_hooks(item, grads)                       # hooks, retain_grad
+            if accumulate and item._retained:
+                _retain(item, grads, create_graph)
+            if inputs is not None and not accumulate and _all_captured(captured):
+                break
+            grads_in = item.backward(*grads) if item.num_outputs > 1 else item.backward(grads[0])
+            if not isinstance(grads_in, tuple):
+                grads_in = (grads_in,)
+            if item._hooks:                                           # node post-hooks
+                for hook in item._hooks:
+                    hook(grads_in, tuple(grads))
+            if OBSERVERS:                                             # chainrule.explain
+                for observer in OBSERVERS:
+                    observer(item, grads_in, tuple(grads))
+            if not retain_graph:                                      # free the graph
+                item.release()
+            for edge, g in zip(item._edges, grads_in):
+                if edge is None or g is None:
+                    continue
+                target, nr, shape, dtype = edge
+                g = _fit_to_input(g, shape, dtype)
+                _add_to(buffers, target, nr, g, _num_outputs(target))
+    return captured
+
+
+def _all_captured(captured):
+    return all(c is not None for c in captured)
+
+
+def _num_outputs(target):
+    return target.num_outputs if isinstance(target, Node) else 1
+
+
+def _add_to(buffers, target, nr, g, n_outputs):
+    grads = buffers.get(target)
+    if grads is None:
+        grads = buffers[target] = [None] * n_outputs
+    grads[nr] = g if grads[nr] is None else grads[nr] + g
+    if n_outputs > 1 and isinstance(target, Node):
+        target._filled = True
+
+
+def _run_pre_hooks(node, grads):
+    if node.num_outputs > 1:
+        grads = _materialize(node, grads)
+    if node._pre_hooks:
+        for hook in node._pre_hooks:
+            result = hook(tuple(grads))
+            if result is not None:
+                grads = list(result)
+    return grads
+
+
+def _materialize(node, grads):
+    """Outputs of a multi-output node that got no gradient get zeros."""
+    shapes = node._output_meta
+    return [g if g is not None else Tensor._make(_zeros(*shapes[i]))
+            for i, g in enumerate(grads)]
+
+
+def _zeros(shape, dtype):
+    import numpy as np
+    return np.zeros(shape, dtype)
+
+
+def _retain(node, grads, create_graph):
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            g = grads[nr]
+            if t.grad is None:
+                t._grad = g if create_graph else g.detach().clone()
+            else:
+                t._grad = t._grad + g
+
+
+def _accumulate(leaf, g, create_graph):
+    """Add a gradient into a leaf's ``.grad``, as PyTorch's AccumulateGrad does."""
+    if leaf._hooks:
+        for hook in leaf._hooks:
+            result = hook(g)
+            if result is not None:
+                g = result
+    old = leaf._grad
+    if old is None:
+        # A fresh, writable copy: the same gradient tensor may reach several
+        # leaves (``a + b`` sends one tensor to both), and each .grad is its own.
+        leaf._grad = g if create_graph else Tensor._make(g._data.copy())
+    elif create_graph or old.requires_grad:
+        leaf._grad = old + g
+    else:
+        old._data += g._data                      # in place, as PyTorch
+        old._version[0] += 1
+    if leaf._post_hooks:
+        for hook in leaf._post_hooks:
+            hook(leaf)

@@ -1,0 +1,255 @@
+"""The nodes of the computation graph.
+
+Every differentiable operation is a ``Node`` subclass with ``forward`` directly
+above ``backward``. Calling ``Op.apply(x, y)`` runs ``forward`` on the inputs
+and, when grad mode is on and an input requires grad, keeps the node as the
+result's ``grad_fn``: a record of how to send a gradient back to each input.
+
+    forward(self, *inputs)  -> NumPy array (or a tuple of arrays)
+    backward(self, grad)    -> one gradient Tensor (or None) per input
+
+Edges. ``node._edges[i]`` says where the gradient for input ``i`` goes:
+``None`` (the input needs no gradient) or a tuple
+``(target, output_nr, shape, numpy_dtype)``. ``target`` is the node that made
+the input, or the input tensor itself when it is a leaf: a leaf is its own
+gradient accumulator, so no extra object and no reference cycle is needed.
+The shape and dtype let the engine undo broadcasting and type promotion in
+one place (``engine._fit_to_input``).
+"""
+import re
+
+from . import grad_mode
+from .._dtype import legacy_type_name
+
+_STATE = grad_mode.STATE
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the "
+    "graph are freed when you call .backward() or autograd.grad(). Specify "
+    "retain_graph=True if you need to backward through the graph a second time or if "
+    "you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A recorded operation: the ``grad_fn`` of the tensors it produced.
+
+    Subclasses set ``torch_name`` (PyTorch's name, e.g. ``"MulBackward0"``) and
+    define ``forward``/``backward``. ``num_outputs`` is the number of arrays
+    ``forward`` returns as a tuple (1 means it returns a single array).
+    """
+
+    torch_name = "Backward0"
+    num_outputs = 1
+    # True when backward reuses the op's own output (exp, sigmoid, tanh, sqrt...)
+    saves_result = False
+    # True when the output shares the input's memory (view, transpose, x[0], ...)
+    is_view = False
+    # outputs that never carry a gradient (e.g. the indices of max(dim))
+    non_differentiable = ()
+
+    # Defaults as class attributes, so creating a node sets nothing it doesn't use.
+    _edges = ()
+    _saved = None
+    _versions = None
+    _freed = False
+    _pre_hooks = None
+    _hooks = None
+    _retained = None
+    _result_data = None
+    _result_version = None
+    _output_meta = None
+
+    # ---- recording --------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on ``inputs`` (Tensors and plain values) and record it.
+
+        ``params`` are non-differentiable settings (dims, shapes, flags); they are
+        passed to ``forward`` by keyword.
+        """
+        node = cls()
+        out = node.forward(*inputs, **params)
+        record = False
+        if _STATE.enabled:
+            for x in inputs:
+                if isinstance(x, Tensor) and x._requires_grad:
+                    record = True
+                    break
+        if not record:
+            if out.__class__ is not tuple:
+                result = Tensor._make(out)
+                if node.is_view:
+                    _share_version(result, inputs[0])
+                return result
+            return _views(tuple(Tensor._make(o) for o in out), node, inputs)
+        node._edges = tuple(_edge(x) if isinstance(x, Tensor) else None for x in inputs)
+        if node._saved is not None:
+            node._versions = tuple(t._version[0] if isinstance(t, Tensor) else None
+                                   for t in node._saved)
+        if out.__class__ is not tuple:
+            result = Tensor._make(out, node)
+            if node.is_view:
+                _share_version(result, inputs[0])
+            if cls.saves_result:
+                node._result_data = out
+                node._result_version = result._version
+            return result
+        node._output_meta = [(o.shape, o.dtype) for o in out]
+        return _views(tuple(Tensor._make(o) if i in cls.non_differentiable
+                            else Tensor._make(o, node, i) for i, o in enumerate(out)),
+                      cls, inputs)
+
+    def save_for_backward(self, *values):
+        """Keep values that ``backward`` needs; they are freed after backward."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self):
+        """The saved values, checked: not freed, not modified in place since."""
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        saved = self._saved
+        for t, v in zip(saved, self._versions):
+            if v is not None and t._version[0] != v:
+                raise RuntimeError(_modified_message(t, v, self))
+        return saved
+
+    @property
+    def result(self):
+        """The op's output, for backward formulas that reuse it (``d exp(x) = exp(x)``).
+
+        Rebuilt as a tensor whose ``grad_fn`` is this node, so that
+        ``create_graph=True`` can differentiate through it again.
+        """
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        if self._result_version[0] != 0:
+            out = Tensor._make(self._result_data, self)
+            out._version = self._result_version
+            raise RuntimeError(_modified_message(out, 0, self))
+        return Tensor._make(self._result_data, self)
+
+    def needs_input_grad(self, i):
+        """True when input ``i`` should receive a gradient."""
+        return self._edges[i] is not None
+
+    def release(self):
+        """Free the saved values (what ``retain_graph=False`` does after backward)."""
+        if self._saved is not None or self._result_data is not None:
+            self._saved = None
+            self._result_data = None
+            self._freed = True
+
+    # ---- PyTorch's introspection API ----------------------------------------
+    def name(self):
+        return self.torch_name
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the edges: ``((node_or_AccumulateGrad, output_nr), ...)``."""
+        result = []
+        for e in self._edges:
+            if e is None:
+                result.append((None, 0))
+            elif isinstance(e[0], Tensor):
+                result.append((AccumulateGrad(e[0]), 0))
+            else:
+                result.append((e[0], e[1]))
+        return tuple(result)
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; may replace them."""
+        _pre_hooks(self).append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def __repr__(self):
+        return f"<{self.torch_name} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        return self.backward(*grads)
+
+
+class AccumulateGrad:
+    """What PyTorch shows in ``next_functions`` for a leaf tensor."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _pre_hooks(node):
+    if node._pre_hooks is None:
+        node._pre_hooks = []
+    return node._pre_hooks
+
+
+def _views(results, node, inputs):
+    if node.is_view:
+        for r in results:
+            _share_version(r, inputs[0])
+    return results
+
+
+def _share_version(view, base):
+    """A view shares its base's version counter: writing through either is seen by both."""
+    view._version = base._version
+    view._base = base if base._base is None else base._base
+
+
+def _edge(t):
+    """Where the gradient of input ``t`` goes (see the module docstring)."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr, t._data.shape, t._data.dtype)
+    if t.requires_grad:
+        return (t, 0, t._data.shape, t._data.dtype)
+    return None
+
+
+def _modified_message(t, expected, node):
+    shape = ", ".join(str(s) for s in t._data.shape)
+    where = ""
+    if t.grad_fn is not None:
+        producer = re.sub(r"Backward\d*$", "", t.grad_fn.torch_name)
+        where = f", which is output {t._output_nr} of {producer}"
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{legacy_type_name(t.dtype)} [{shape}]]{where}, is at version "
+        f"{t._version[0]}; expected version {expected} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+from .._tensor import TensorBase as Tensor  # noqa: E402  (needs this module first)
