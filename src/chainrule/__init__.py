@@ -114,4 +114,11 @@ def get_num_threads():
     return _os.cpu_count() or 1
 
 
-from . import cuda, backends  # noqa: E402  (they use the names above)
+from . import cuda, backends, nn, optim, utils  # noqa: E402  (they use the names above)
+
+
+def __getattr__(name):
+    """A plain error for the parts of PyTorch that chainrule does not provide."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"torch.{name} is not provided by chainrule")

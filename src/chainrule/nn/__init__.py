@@ -1,0 +1,1 @@
+"""``chainrule.nn``: modules, layers, losses and ``nn.functional``, as ``torch.nn``."""

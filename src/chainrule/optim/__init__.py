@@ -1,0 +1,1 @@
+"""``chainrule.optim``: optimizers and learning-rate schedulers, as ``torch.optim``."""

@@ -1,0 +1,1 @@
+"""``chainrule.utils.data``: datasets, samplers and ``DataLoader``, as ``torch.utils.data``."""
