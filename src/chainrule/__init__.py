@@ -25,7 +25,7 @@ from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_defaul
                      int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
 from ._size import Size, device
 from ._tensor import Tensor
-from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from ._tensor_str import get_printoptions, set_printoptions
 from . import autograd
 from .autograd import Function
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
@@ -55,11 +55,11 @@ from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero
 from ._ops.shape import (flatten, flip, movedim, narrow, permute, reshape, squeeze, swapaxes,
                          swapdims, t, transpose, unflatten, unsqueeze)
 from ._ops.sorting import argsort, sort, topk
-#TMP from ._random_ops import (bernoulli, multinomial, normal, rand, rand_like, randint,
-#TMP                          randint_like, randn, randn_like, randperm)
-#TMP from ._generator import Generator, default_generator
-#TMP from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-#TMP from . import random
+from ._random_ops import (bernoulli, multinomial, normal, rand, rand_like, randint,
+                         randint_like, randn, randn_like, randperm)
+from ._generator import Generator, default_generator
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from . import random
 
 __version__ = "0.1.0"
 

@@ -39,6 +39,8 @@ import os
 
 import numpy as np
 
+from ._size import CPU as _CPU
+
 # A brand-new ``torch.Generator()`` starts from this seed (PyTorch's constant).
 FRESH_GENERATOR_SEED = 67280421310721
 
@@ -206,25 +208,7 @@ def _state_tensor_bytes(new_state):
     return data
 
 
-class _CPUDevice:
-    """Stand-in for ``torch.device('cpu')`` on generators (prints like it)."""
-    type = "cpu"
-    index = None
 
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
-
-    def __eq__(self, other):
-        return str(other) == "cpu"
-
-    def __hash__(self):
-        return hash("cpu")
-
-
-_CPU = _CPUDevice()
 
 # The generator every random function uses unless given ``generator=``.
 # Like PyTorch's, it starts from a seed read from the OS.
@@ -346,6 +330,41 @@ def _numpy_agrees_with_libm(np_function, math_function):
 # build ever disagrees, fall back to calling the C library one element at a time.
 _sin = np.sin if _numpy_agrees_with_libm(np.sin, math.sin) else (lambda x: _libm(math.sin, x))
 _cos = np.cos if _numpy_agrees_with_libm(np.cos, math.cos) else (lambda x: _libm(math.cos, x))
+
+
+# ===================================================================== fill order
+#
+# PyTorch fills a tensor by walking its memory in order (TensorIterator puts the
+# smallest stride innermost): row by row when contiguous, column by column when
+# transposed. Every sampler below returns its values in that order.
+
+def memory_axes(arr):
+    """The axes of ``arr`` from largest stride to smallest (identity if contiguous)."""
+    if arr.flags.c_contiguous:
+        return tuple(range(arr.ndim))
+    return tuple(sorted(range(arr.ndim), key=lambda axis: -arr.strides[axis]))
+
+
+def write_in_memory_order(arr, values):
+    """Store the flat ``values`` into ``arr`` in place, in PyTorch's fill order."""
+    view = arr.transpose(memory_axes(arr))
+    view[...] = values.reshape(view.shape)
+
+
+def empty_like_layout(arr, dtype):
+    """A new array shaped like ``arr``, with its memory layout if that is dense.
+
+    This is PyTorch's ``empty_like`` (``preserve_format``): the result of
+    ``randn_like`` of a transposed tensor is transposed too, so it is filled column
+    by column. A layout with gaps (a sliced tensor) gives a contiguous array.
+    """
+    view = arr.transpose(memory_axes(arr))
+    expected = arr.itemsize
+    for size, stride in zip(reversed(view.shape), reversed(view.strides)):
+        if size > 1 and stride != expected:
+            return np.empty(arr.shape, dtype)
+        expected *= size
+    return np.empty_like(arr, dtype, order="K")
 
 
 # ================================================================ uniform numbers
@@ -646,8 +665,9 @@ def multinomial(gen, probs, num_samples, replacement):
     """Sampled category indices, int64 of shape (rows, num_samples), for 2-D ``probs``.
 
     * Without replacement, or one sample: PyTorch's "exponential race". Draw
-      q ~ Exp(1) for every entry (rounded to probs' dtype); the samples are the
-      categories with the largest ``probs / q``, best first. (P(i wins) ∝ p_i.)
+      q ~ Exp(1) for every entry (rounded to probs' dtype, filled in probs' memory
+      order); the samples are the categories with the largest ``probs / q``, best
+      first. (Category i wins with probability p_i / sum(p).)
     * With replacement: per row, the running sums of probs (in its dtype) divided by
       their total, the last set to 1; each sample is one u53 and the first category
       whose running sum is >= u (a binary search).
@@ -657,7 +677,8 @@ def multinomial(gen, probs, num_samples, replacement):
     """
     rows = probs.shape[0]
     if not replacement or num_samples == 1:
-        q = exponential(gen, probs.size, 1.0).astype(probs.dtype).reshape(probs.shape)
+        q = empty_like_layout(probs, probs.dtype)       # filled in probs' memory order
+        write_in_memory_order(q, exponential(gen, probs.size, 1.0).astype(probs.dtype))
         order = np.argsort(-(probs / q), axis=1, kind="stable")
         return order[:, :num_samples].astype(np.int64)
     out = np.empty((rows, num_samples), dtype=np.int64)

@@ -105,41 +105,6 @@ def _cpp(x):
     return "%g" % x
 
 
-# ====================================================================== fill order
-
-def _memory_order(arr):
-    """``arr`` with its axes reordered so that a row-major walk follows memory.
-
-    PyTorch's TensorIterator visits an output by increasing stride (innermost =
-    smallest stride); for a contiguous array this is the identity.
-    """
-    if arr.flags.c_contiguous:
-        return arr
-    order = sorted(range(arr.ndim), key=lambda axis: -arr.strides[axis])
-    return arr.transpose(order)
-
-
-def _write(arr, values):
-    """Store the flat ``values`` into ``arr`` (in place) in PyTorch's fill order."""
-    view = _memory_order(arr)
-    view[...] = values.reshape(view.shape)
-
-
-def _empty_like(arr, dtype):
-    """An array shaped like ``arr`` with the same memory layout when it is dense.
-
-    This is PyTorch's ``empty_like`` (``preserve_format``): ``randn_like`` of a
-    transposed tensor is transposed too, which changes the fill order.
-    """
-    view = _memory_order(arr)
-    dense = all(view.strides[i] == view.strides[i + 1] * view.shape[i + 1]
-                for i in range(view.ndim - 1) if view.shape[i + 1] > 1)
-    if arr.flags.c_contiguous or not dense or 0 in arr.strides:
-        return np.empty(arr.shape, dtype)
-    order = sorted(range(arr.ndim), key=lambda axis: -arr.strides[axis])
-    return np.empty(view.shape, dtype).transpose(np.argsort(order))
-
-
 # ======================================================= zero-gradient graph nodes
 
 class _RandomNode(Node):
@@ -243,7 +208,7 @@ def uniform_(t, from_=0, to=1, *, generator=None):
             "to-from to exceed the limit")
     check_inplace(t)
     gen = _generator(generator, "uniform_")
-    _write(arr, engine.uniform(gen, arr.size, arr.dtype, from_, to))
+    engine.write_in_memory_order(arr, engine.uniform(gen, arr.size, arr.dtype, from_, to))
     return _finish_fill(t, UniformBackward0)
 
 
@@ -261,7 +226,7 @@ def normal_(t, mean=0, std=1, *, generator=None):
     check_inplace(t)
     gen = _generator(generator, "normal_")
     values = engine.normal(gen, arr.size, arr.dtype, mean, std, arr.flags.c_contiguous)
-    _write(arr, values)
+    engine.write_in_memory_order(arr, values)
     return _finish_fill(t, NormalBackward0)
 
 
@@ -279,7 +244,7 @@ def exponential_(t, lambd=1, *, generator=None):
                            f"{_SCALAR_NAMES[arr.dtype.name]}")
     check_inplace(t)
     values = engine.exponential(_generator(generator, "exponential_"), arr.size, lambd)
-    _write(arr, values.astype(arr.dtype))
+    engine.write_in_memory_order(arr, values.astype(arr.dtype))
     return _finish_fill(t, ExponentialBackward0)
 
 
@@ -292,15 +257,17 @@ def bernoulli_(t, p=0.5, *, generator=None):
     arr = t._data
     gen = _generator(generator, "bernoulli_")
     if isinstance(p, Tensor):
-        probs = _memory_order(np.broadcast_to(p._data, arr.shape)).ravel()
+        # p is read in the order t is filled (t's memory order)
+        axes = engine.memory_axes(arr)
+        probs = np.broadcast_to(p._data, arr.shape).transpose(axes).ravel()
         _check_probabilities(probs)
         check_inplace(t)
-        _write(arr, engine.bernoulli_tensor(gen, probs).astype(arr.dtype))
+        engine.write_in_memory_order(arr, engine.bernoulli_tensor(gen, probs).astype(arr.dtype))
         return _finish_fill(t, BernoulliBackward1, p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_cpp(p)}")
     check_inplace(t)
-    _write(arr, engine.bernoulli_scalar(gen, arr.size, p).astype(arr.dtype))
+    engine.write_in_memory_order(arr, engine.bernoulli_scalar(gen, arr.size, p).astype(arr.dtype))
     return _finish_fill(t, BernoulliBackward2)
 
 
@@ -329,7 +296,7 @@ def random_(t, from_=_UNSET, to=_UNSET, *, generator=None):
     gen = _generator(generator, "random_")
     if from_ is _UNSET and to is _UNSET:
         check_inplace(t)
-        _write(arr, engine.random_bits(gen, arr.size, arr.dtype))
+        engine.write_in_memory_order(arr, engine.random_bits(gen, arr.size, arr.dtype))
         return _finish_fill(t, RandomBackward2)
     node_class = RandomBackward0
     if to is _UNSET:                               # random_(to)
@@ -338,7 +305,7 @@ def random_(t, from_=_UNSET, to=_UNSET, *, generator=None):
         from_ = 0
     values = _random_from_to(gen, arr, int(from_), None if to is None else int(to))
     check_inplace(t)
-    _write(arr, values)
+    engine.write_in_memory_order(arr, values)
     return _finish_fill(t, node_class)
 
 
@@ -420,3 +387,271 @@ def _update_to(high, np_dtype, digits):
 def _through_float(value, np_dtype):
     """int64 -> float dtype -> int64, each a C++ cast (one rounding, not via double)."""
     return int(np.array(value, dtype=np.int64).astype(np_dtype).astype(np.int64))
+
+
+# ====================================================================== factories
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Numbers uniform on [0, 1): k / 2**24 from one 32-bit draw each (float64: k / 2**53).
+
+    >>> import chainrule as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.rand(3)
+    tensor([0.4963, 0.7682, 0.0885])
+    """
+    np_dtype = _np_dtype(dtype, DEFAULTS.float)
+    _check_floating(np_dtype, "check_uniform_bounds")
+    shape = _size(size, "rand")
+    gen = _generator(generator, "rand")
+    data = engine.uniform(gen, _numel(shape), np_dtype).reshape(shape)
+    return _finish(data, requires_grad, device)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
+              memory_format=None):
+    """``rand`` with the shape (and memory layout) of ``input``."""
+    np_dtype = _np_dtype(dtype, input.dtype)
+    _check_floating(np_dtype, "check_uniform_bounds")
+    data = engine.empty_like_layout(input._data, np_dtype)
+    engine.write_in_memory_order(
+        data, engine.uniform(_generator(generator, "rand_like"), data.size, np_dtype))
+    return _finish(data, requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal numbers N(0, 1), by Box-Muller (see ``_generator.normal``).
+
+    >>> import chainrule as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.randn(2, 3)
+    tensor([[ 1.5410, -0.2934, -2.1788],
+            [ 0.5684, -1.0845, -1.3986]])
+    """
+    np_dtype = _np_dtype(dtype, DEFAULTS.float)
+    _check_floating(np_dtype, "normal_kernel_cpu")
+    shape = _size(size, "randn")
+    gen = _generator(generator, "randn")
+    data = engine.normal(gen, _numel(shape), np_dtype).reshape(shape)
+    return _finish(data, requires_grad, device)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
+               memory_format=None):
+    """``randn`` with the shape and layout of ``input``.
+
+    A transposed ``input`` gives a transposed (non-contiguous) result, which PyTorch
+    fills by its one-at-a-time path: the numbers differ from ``randn(input.shape)``.
+    """
+    np_dtype = _np_dtype(dtype, input.dtype)
+    _check_floating(np_dtype, "normal_kernel_cpu")
+    data = engine.empty_like_layout(input._data, np_dtype)
+    gen = _generator(generator, "randn_like")
+    values = engine.normal(gen, data.size, np_dtype, contiguous=data.flags.c_contiguous)
+    engine.write_in_memory_order(data, values)
+    return _finish(data, requires_grad, device)
+
+
+def _int_arg(value, name, position, function):
+    """An int argument with PyTorch's type and range errors."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if isinstance(value, float) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be int, "
+                        f"not {type(value).__name__}")
+    value = int(value)
+    if not -2**63 <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _randint_bounds(low, high, size, function):
+    """``(high, size)`` or ``(low, high, size)``, as PyTorch's overloads read them."""
+    if size is None and high is not None and not isinstance(high, (int, np.integer, Tensor)):
+        low, high, size = 0, low, high           # randint(10, (3,))
+    elif high is None:
+        low, high = 0, low                       # randint(10, size=(3,))
+    if size is not None and not isinstance(size, (tuple, list)):
+        raise TypeError(f"{function}(): argument 'size' (position 2) must be tuple of ints, "
+                        f"not {type(size).__name__}")
+    return _int_arg(low, "low", 1, function), _int_arg(high, "high", 2, function), size
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers uniform on [low, high): ``low + draw % (high - low)`` (int64 by default).
+
+    ``randint(high, size)`` or ``randint(low, high, size)``; ``size`` is a tuple. One
+    32-bit draw per element, or a 64-bit one when high - low >= 2**28.
+
+    >>> import chainrule as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.randint(10, (5,))
+    tensor([4, 9, 3, 0, 3])
+    """
+    low, high, size = _randint_bounds(low, high, size, "randint")
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    data = np.empty(_size((size,), "randint", 2), _np_dtype(dtype, _INT64))
+    gen = _generator(generator, "randint")
+    data[...] = _random_from_to(gen, data, low, high).reshape(data.shape)
+    return _finish(data, requires_grad, device)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False, memory_format=None):
+    """``randint`` with the shape, layout and dtype of ``input``."""
+    if high is None:
+        low, high = 0, low
+    low, high = _int_arg(low, "low", 2, "randint_like"), _int_arg(high, "high", 3, "randint_like")
+    data = engine.empty_like_layout(input._data, _np_dtype(dtype, input.dtype))
+    gen = _generator(generator, "randint_like")
+    engine.write_in_memory_order(data, _random_from_to(gen, data, low, high))
+    return _finish(data, requires_grad, device)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 .. n-1 (int64), shuffled as PyTorch shuffles.
+
+    >>> import chainrule as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.randperm(5)
+    tensor([4, 0, 1, 3, 2])
+    """
+    n = _int_arg(n, "n", 1, "randperm")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    np_dtype = _np_dtype(dtype, _INT64)
+    if np_dtype.kind == "f" and n > 2**(np.finfo(np_dtype).nmant + 1) + 1:
+        raise RuntimeError(f"n cannot be greater than {2**(np.finfo(np_dtype).nmant + 1) + 1} "
+                           f"for {_SCALAR_NAMES[np_dtype.name]} type.")
+    if np_dtype.kind in "iu" and n - 1 > np.iinfo(np_dtype).max:
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name}_t without "
+                           "overflow")
+    data = engine.randperm(_generator(generator, "randperm"), n).astype(np_dtype)
+    return _finish(data, requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
+    """Normal numbers with the given mean and standard deviation.
+
+    ``normal(mean, std, size)`` with floats is ``empty(size).normal_(mean, std)``.
+    With a tensor ``mean`` and/or ``std`` (broadcast together), PyTorch draws
+    z ~ N(0, 1) for the output and computes ``z * std + mean`` (two roundings; for
+    a tensor mean and a float std, ``normal_(0, std)`` then ``+ mean``).
+    """
+    gen = _generator(generator, "normal")
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: "
+                            "floats mean and std need a size")
+        np_dtype = _np_dtype(dtype, DEFAULTS.float)
+        out = _finish(np.empty(_size((size,), "normal", 3), np_dtype), requires_grad, device)
+        normal_(out, mean, std, generator=gen)
+        out._version[0] = 0
+        return out
+    if isinstance(std, Tensor):
+        if std._data.size and not np.all(std._data >= 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_cpp(std)}")
+    if isinstance(mean, Tensor):
+        shape = np.broadcast_shapes(mean._data.shape, getattr(std, "shape", ()))
+        np_dtype = mean._data.dtype
+    else:
+        shape, np_dtype = std._data.shape, std._data.dtype
+    _check_floating(np_dtype, "normal_kernel_cpu")
+    n = _numel(shape)
+    if isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        z = engine.normal(gen, n, np_dtype, 0.0, std).reshape(shape)
+        values = (z + mean._data).astype(np_dtype)
+        return _output(values, NormalBackward1, (mean,))
+    z = engine.normal(gen, n, np_dtype).reshape(shape)
+    scaled = (z * std._data).astype(np_dtype)           # out.mul_(std) ...
+    if isinstance(mean, Tensor):
+        return _output((scaled + mean._data).astype(np_dtype), NormalBackward3, (mean, std))
+    return _output(scaled + np_dtype.type(mean), NormalBackward2, (std,))   # ... .add_(mean)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 draws shaped like ``input``: 1 with probability ``input`` (or ``p``).
+
+    >>> import chainrule as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.bernoulli(torch.tensor([0.2, 0.5, 0.9]))
+    tensor([0., 0., 1.])
+    """
+    gen = _generator(generator, "bernoulli")
+    arr = input._data
+    if p is None:
+        _check_probabilities(arr)
+        values = engine.bernoulli_tensor(gen, arr).astype(arr.dtype).reshape(arr.shape)
+        return _output(values, BernoulliBackward0, (input,))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_cpp(p)}")
+    # Not recorded: PyTorch records a node whose backward raises "not implemented".
+    return Tensor._make(engine.bernoulli_scalar(gen, arr.size, p).astype(arr.dtype)
+                        .reshape(arr.shape))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices of categories sampled with probabilities proportional to ``input``'s rows.
+
+    ``input`` is 1-D (one distribution) or 2-D (one per row); the result is int64
+    of shape ``(num_samples,)`` or ``(rows, num_samples)``. See
+    ``_generator.multinomial`` for the two algorithms.
+    """
+    arr = input._data
+    if arr.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if arr.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_SCALAR_NAMES[arr.dtype.name]}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > arr.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if arr.shape[-1] > 2**24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    probs = arr if arr.ndim == 2 else arr[None, :]
+    if not replacement or num_samples == 1:
+        if not (np.all(probs >= 0) and np.all(probs < np.inf)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    else:
+        negative, infinite = ~(probs >= 0), ~np.isfinite(probs)
+        first_bad = np.argmax((negative | infinite).ravel())
+        if negative.ravel()[first_bad]:
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        if infinite.ravel()[first_bad]:
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+    if np.any(probs.sum(axis=1) == 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    gen = _generator(generator, "multinomial")
+    samples = engine.multinomial(gen, probs, int(num_samples), replacement)
+    return Tensor._make(samples if arr.ndim == 2 else samples[0])
+
+
+def dropout_mask(input, p, generator=None):
+    """The noise PyTorch's CPU dropout multiplies by: 0 or ``1 / (1 - p)``, like ``input``.
+
+    ``empty_like(input).bernoulli_(1 - p)`` (two 32-bit draws per element, in
+    ``input``'s memory order), divided by ``1 - p`` in ``input``'s dtype. Callers
+    handle ``p == 0``, ``p == 1`` and eval mode, which draw nothing.
+    """
+    noise = engine.empty_like_layout(input._data, input._data.dtype)
+    engine.write_in_memory_order(
+        noise, engine.dropout_mask(_generator(generator, "dropout"), noise.size, p, noise.dtype))
+    return Tensor._make(noise)
+
+
+_INT64 = from_numpy_dtype(np.dtype(np.int64))

@@ -485,11 +485,12 @@ from ._ops.reduction import ReductionMethods  # noqa: E402
 from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
+from ._random_methods import RandomMethods  # noqa: E402
 
 
 class Tensor(TensorBase, ArithmeticMethods, ComparisonMethods, ConversionMethods,
              ElementwiseMethods, IndexingMethods, LinalgMethods, ReductionMethods,
-             ShapeMethods, JoiningMethods, SortingMethods):
+             ShapeMethods, JoiningMethods, SortingMethods, RandomMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     ``chainrule.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor`` does;
