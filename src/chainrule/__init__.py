@@ -115,6 +115,8 @@ def get_num_threads():
 
 
 from . import cuda, backends, nn, optim, utils  # noqa: E402  (they use the names above)
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 
 def __getattr__(name):

@@ -2,11 +2,21 @@
 
     chainrule run SCRIPT [ARGS...]   run a PyTorch script with chainrule as torch
     chainrule --version
+
+``run`` behaves like ``python SCRIPT ARGS...`` with ``import torch`` resolving to
+chainrule: the script sees ``sys.argv == [SCRIPT, ARGS...]`` and
+``__name__ == "__main__"``, its folder is first on ``sys.path``, and the exit
+status is the script's. An uncaught error prints the traceback of the user's
+own code, as PyTorch's would: chainrule's internal frames are left out (set
+``CHAINRULE_FULL_TRACEBACK=1`` to see them).
 """
 import argparse
 import os
 import runpy
 import sys
+import traceback
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_script(path, args):
@@ -14,10 +24,39 @@ def run_script(path, args):
     from . import _compat
     _compat.install()
     sys.argv = [path] + list(args)
-    script_dir = os.path.dirname(os.path.abspath(path))
-    sys.path.insert(0, script_dir)
-    runpy.run_path(path, run_name="__main__")
+    sys.path[0] = os.path.dirname(os.path.abspath(path))     # as ``python SCRIPT`` does
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        print_user_traceback(error)
+        return 1
     return 0
+
+
+def print_user_traceback(error, file=None):
+    """Print ``error`` as Python would, without the frames of chainrule and runpy."""
+    report = traceback.TracebackException(type(error), error, error.__traceback__)
+    if not os.environ.get("CHAINRULE_FULL_TRACEBACK"):
+        _drop_internal_frames(report)
+    print("".join(report.format()), end="", file=file or sys.stderr)
+
+
+def _drop_internal_frames(report, seen=None):
+    """Remove internal frames from ``report`` and the exceptions chained to it."""
+    seen = set() if seen is None else seen
+    if report is None or id(report) in seen:
+        return
+    seen.add(id(report))
+    frames = [f for f in report.stack if not _is_internal(f.filename)]
+    report.stack = traceback.StackSummary.from_list(frames)
+    _drop_internal_frames(report.__cause__, seen)
+    _drop_internal_frames(report.__context__, seen)
+
+
+def _is_internal(filename):
+    return filename.startswith(_PACKAGE_DIR + os.sep) or filename == "<frozen runpy>"
 
 
 def main(argv=None):
@@ -35,8 +74,9 @@ def main(argv=None):
         print(f"chainrule {__version__}")
         return 0
     if ns.command == "run":
-        if not os.path.exists(ns.script):
-            print(f"chainrule: can't open file '{ns.script}': No such file", file=sys.stderr)
+        if not os.path.isfile(ns.script):
+            print(f"chainrule: can't open file {os.path.abspath(ns.script)!r}: [Errno 2] No "
+                  "such file or directory", file=sys.stderr)
             return 2
         return run_script(ns.script, ns.args)
     parser.print_help()

@@ -4,7 +4,8 @@
 imports ``torch`` or ``torch.X.Y`` (or ``torchvision``), the finder imports
 ``chainrule`` / ``chainrule.X.Y`` and registers it under the torch name, so the
 script's ``torch.nn.Linear`` *is* ``chainrule.nn.Linear``. A module chainrule does
-not have gives a plain error naming it: ``torch.fft is not provided by chainrule``.
+not have gives a plain error naming it:
+``ModuleNotFoundError: torch.fft is not provided by chainrule``.
 """
 import importlib
 import importlib.abc
@@ -12,10 +13,6 @@ import importlib.util
 import sys
 
 ALIASES = {"torch": "chainrule", "torchvision": "chainrule.vision"}
-
-
-class NotProvidedError(ModuleNotFoundError):
-    """A torch module or attribute that chainrule does not (yet) provide."""
 
 
 class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -35,8 +32,9 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module = importlib.import_module(target)
         except ModuleNotFoundError as e:
             if e.name and (e.name == target or target.startswith(e.name + ".")):
-                raise NotProvidedError(f"{name} is not provided by chainrule",
-                                       name=name) from None
+                # No ``name=``: Python would then silently turn ``from torch import fft``
+                # into a vague "cannot import name"; this message says what is missing.
+                raise ModuleNotFoundError(f"{name} is not provided by chainrule") from None
             raise
         sys.modules[name] = module
         return module

@@ -72,9 +72,10 @@ def from_numpy_dtype(np_dtype):
     try:
         return _FROM_NUMPY[np_dtype]
     except KeyError:
+        name = np.dtype(np_dtype).type.__name__           # float64, object_, str_, ...
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
-            "supported types are: float64, float32, float16, complex64, complex128, int64, "
+            f"can't convert np.ndarray of type numpy.{name}. The only supported types are:"
+            " float64, float32, float16, complex64, complex128, int64, "
             "int32, int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
 
 

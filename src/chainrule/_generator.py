@@ -208,8 +208,6 @@ def _state_tensor_bytes(new_state):
     return data
 
 
-
-
 # The generator every random function uses unless given ``generator=``.
 # Like PyTorch's, it starts from a seed read from the OS.
 default_generator = Generator()
@@ -266,10 +264,15 @@ def fma32(a, b, c):
     >>> float(np.float32(float(a) * float(a) + 2.0**-80))    # rounding twice falls below
     1.00048828125
     """
+    if np.ndim(b) == 0 and b == 1 or np.ndim(c) == 0 and c == 0:
+        # Only one rounding anyway (a*1 and x + 0 are exact): plain float32 maths.
+        a, b, c = (np.asarray(v, dtype=np.float32) for v in (a, b, c))
+        return a * b + c                  # + c keeps IEEE's sign of zero
     a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     product = a * b                       # exact
-    s = product + c
-    out = np.asarray(s.astype(np.float32))
+    shape = np.broadcast_shapes(product.shape, c.shape)
+    s = np.atleast_1d(product + c)
+    out = s.astype(np.float32)
     bits = s.view(np.uint64)
     # Halfway between float32s: the 29 mantissa bits float32 lacks read 1000...0.
     halfway = (bits & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
@@ -283,7 +286,7 @@ def fma32(a, b, c):
         _, err = _two_sum(np.broadcast_to(product, s.shape)[halfway],
                           np.broadcast_to(c, s.shape)[halfway])
         out[halfway] = _nudge_toward(s_h, err).astype(np.float32)
-    return out
+    return out.reshape(shape)
 
 
 def fma64(a, b, c):
@@ -425,7 +428,8 @@ def normal(gen, n, dtype, mean=0.0, std=1.0, contiguous=True):
                                   lambda d: _box_muller_float64(d, mean, std))
         mean32, std32 = np.float32(mean), np.float32(std)
         values = _normal_blocks(gen, n, lambda k: u24(gen.random_u32(k)),
-                                lambda d: _box_muller_float32(d, mean32, std32))
+                                lambda d: _box_muller_float32(d, mean32, std32),
+                                fill_all_first=dtype != np.float16)
         return values.astype(dtype)       # float16 is rounded from the float32 result
     values = normal_one_at_a_time(gen, n, mean, std)
     if dtype == np.float16:               # C++ goes double -> float -> half
@@ -468,11 +472,15 @@ _CHUNK = 1 << 15    # transform this many values at a time: the temporaries stay
                     # cache and are reused, which is 3-5x faster than one huge pass
 
 
-def _normal_blocks(gen, n, draw, transform):
-    """Paths (b) and (c): fill with uniforms, transform blocks of 16, redo the tail."""
-    values = draw(n)
-    out = np.empty_like(values)
+def _normal_blocks(gen, n, draw, transform, fill_all_first=True):
+    """Paths (b) and (c): fill with uniforms, transform blocks of 16, redo the tail.
+
+    float16 works through a 16-value buffer instead, so it never draws uniforms for
+    the last ``n % 16`` slots before redoing the tail (``fill_all_first=False``).
+    """
     full = n - n % 16
+    values = draw(n if fill_all_first else full)
+    out = np.empty(n, values.dtype)
     for start in range(0, full, _CHUNK):
         stop = min(start + _CHUNK, full)
         out[start:stop] = transform(values[start:stop].reshape(-1, 16)).ravel()
@@ -630,11 +638,18 @@ def randperm(gen, n):
         for i, j in enumerate(partners):    # the swaps depend on each other: a loop
             perm[i], perm[j] = perm[j], perm[i]
         return np.fromiter(perm, dtype=np.int64, count=n)
-    picks = gen.random_u64(n) % np.arange(1, n + 1, dtype=np.uint64)
+    return _randperm_inside_out(gen, n)
+
+
+def _randperm_inside_out(gen, n, chunk=1 << 20):
+    """The large-n shuffle; draws are made ``chunk`` at a time to bound memory."""
     perm = np.empty(n, dtype=np.int64)
-    for i, z in enumerate(picks.astype(np.int64)):
-        perm[i] = perm[z]
-        perm[z] = i
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        picks = gen.random_u64(stop - start) % np.arange(start + 1, stop + 1, dtype=np.uint64)
+        for i, z in enumerate(picks.tolist(), start):
+            perm[i] = perm[z]
+            perm[z] = i
     return perm
 
 

@@ -29,15 +29,8 @@ from ._dtype import DEFAULTS, dtype as _dtype_class, from_numpy_dtype
 from ._generator import Generator
 from ._ops._util import check_inplace, graph_input, needs_graph, write_inplace
 from ._size import device as _device
-from ._tensor import Tensor
+from ._tensor import _C_TYPE_NAMES as _C_NAMES, _SCALAR_TYPE_NAMES as _SCALAR_NAMES, Tensor
 from .autograd.graph import Node
-
-_C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
-            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}
-_SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                 "bool": "Bool"}
 
 
 # ======================================================================= arguments
@@ -51,26 +44,40 @@ def _generator(generator, name):
     return generator
 
 
-def _size(size, name, position=1):
-    """``rand(2, 3)``, ``rand((2, 3))``, ``rand([2, 3])`` and ``rand(torch.Size(...))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    dims = []
-    for i, s in enumerate(size):
-        if isinstance(s, Tensor):
-            s = s.item()
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            if len(size) == 1 and not isinstance(size, (tuple, list)):
-                raise TypeError(f"{name}(): argument 'size' (position {position}) must be "
-                                f"tuple of ints, not {type(s).__name__}")
+def _size(args, name, position=1, varargs=True):
+    """``rand(2, 3)``, ``rand((2, 3))``, ``rand([2, 3])`` and ``rand(torch.Size(...))``.
+
+    ``varargs=False`` for functions whose size is one tuple argument (``randint``).
+    """
+    if not args:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (), but "
+                        "expected one of:")
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        dims = args[0]
+    elif (len(args) == 1 and not _is_int(args[0])) or not varargs:
+        raise TypeError(f"{name}(): argument 'size' (position {position}) must be tuple of "
+                        f"ints, not {type(args[0]).__name__}")
+    else:
+        dims = args
+    for i, s in enumerate(dims):
+        if not _is_int(s):
+            if not varargs:
+                raise TypeError(f"{name}(): argument 'size' (position {position}) must be tuple "
+                                f"of ints, but found element of type {type(s).__name__} at "
+                                f"pos {i}")
             raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
                             f"{i + 1} with error \"type must be tuple of ints,but got "
                             f"{type(s).__name__}\"")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"{[int(d) for d in size]}")
-        dims.append(int(s))
-    return tuple(dims)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: "
+                               f"{[int(d) for d in dims]}")
+    return tuple(int(d) for d in dims)
+
+
+def _is_int(value):
+    if isinstance(value, Tensor):
+        return value._data.ndim == 0 and value._data.dtype.kind in "iu"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _np_dtype(dtype, default):
@@ -294,8 +301,8 @@ def random_(t, from_=_UNSET, to=_UNSET, *, generator=None):
     """
     arr = t._data
     gen = _generator(generator, "random_")
+    check_inplace(t)
     if from_ is _UNSET and to is _UNSET:
-        check_inplace(t)
         engine.write_in_memory_order(arr, engine.random_bits(gen, arr.size, arr.dtype))
         return _finish_fill(t, RandomBackward2)
     node_class = RandomBackward0
@@ -304,7 +311,6 @@ def random_(t, from_=_UNSET, to=_UNSET, *, generator=None):
     elif from_ is _UNSET:
         from_ = 0
     values = _random_from_to(gen, arr, int(from_), None if to is None else int(to))
-    check_inplace(t)
     engine.write_in_memory_order(arr, values)
     return _finish_fill(t, node_class)
 
@@ -473,13 +479,13 @@ def _int_arg(value, name, position, function):
 
 def _randint_bounds(low, high, size, function):
     """``(high, size)`` or ``(low, high, size)``, as PyTorch's overloads read them."""
-    if size is None and high is not None and not isinstance(high, (int, np.integer, Tensor)):
-        low, high, size = 0, low, high           # randint(10, (3,))
-    elif high is None:
-        low, high = 0, low                       # randint(10, size=(3,))
-    if size is not None and not isinstance(size, (tuple, list)):
-        raise TypeError(f"{function}(): argument 'size' (position 2) must be tuple of ints, "
-                        f"not {type(size).__name__}")
+    if size is None:                             # randint(10, (3,))
+        if not _is_int(low):
+            raise TypeError(f"{function}(): argument 'high' (position 1) must be int, "
+                            f"not {type(low).__name__}")
+        return 0, _int_arg(low, "high", 1, function), high
+    if high is None:                             # randint(10, size=(3,))
+        return 0, _int_arg(low, "high", 1, function), size
     return _int_arg(low, "low", 1, function), _int_arg(high, "high", 2, function), size
 
 
@@ -496,9 +502,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     tensor([4, 9, 3, 0, 3])
     """
     low, high, size = _randint_bounds(low, high, size, "randint")
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
-    data = np.empty(_size((size,), "randint", 2), _np_dtype(dtype, _INT64))
+    data = np.empty(_size((size,), "randint", 2, varargs=False), _np_dtype(dtype, _INT64))
     gen = _generator(generator, "randint")
     data[...] = _random_from_to(gen, data, low, high).reshape(data.shape)
     return _finish(data, requires_grad, device)
@@ -553,10 +557,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
             raise TypeError("normal() received an invalid combination of arguments: "
                             "floats mean and std need a size")
         np_dtype = _np_dtype(dtype, DEFAULTS.float)
-        out = _finish(np.empty(_size((size,), "normal", 3), np_dtype), requires_grad, device)
+        out = Tensor._make(np.empty(_size((size,), "normal", 3, varargs=False), np_dtype))
         normal_(out, mean, std, generator=gen)
-        out._version[0] = 0
-        return out
+        return _finish(out._data, requires_grad, device)
     if isinstance(std, Tensor):
         if std._data.size and not np.all(std._data >= 0):
             raise RuntimeError("normal expects all elements of std >= 0.0")

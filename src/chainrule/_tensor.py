@@ -28,11 +28,12 @@ import numpy as np
 
 from . import _dtype
 from ._dtype import from_numpy_dtype, legacy_type_name
-from ._size import CPU, Size
+from ._size import CPU, Size, device as _device_class
 
 
 _NDARRAY = np.ndarray
 _new = object.__new__
+_WARNED_SCALAR = []          # PyTorch's scalar-conversion warning is given once per process
 
 
 _NON_LEAF_GRAD_WARNING = (
@@ -55,7 +56,10 @@ class TensorBase:
 
     __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_version", "_output_nr",
                  "_hooks", "_post_hooks", "_base", "__dict__", "__weakref__")
-    __hash__ = object.__hash__          # tensors are hashed by identity, as in PyTorch
+
+    def __hash__(self):
+        """Tensors are hashed by identity, as in PyTorch (``==`` compares elementwise)."""
+        return id(self)
 
     # ---- construction -----------------------------------------------------
     @staticmethod
@@ -76,10 +80,13 @@ class TensorBase:
         return t
 
     def __new__(cls, *args, device=None):
-        """``torch.Tensor(data)`` or ``torch.Tensor(*size)``: always the default float dtype."""
+        """``torch.Tensor(data)`` or ``torch.Tensor(*size)``: the default float dtype.
+
+        ``torch.Tensor(other_tensor)`` shares ``other_tensor``'s memory and dtype.
+        """
         from ._factories import legacy_new
         t = _new(cls)
-        t._data = legacy_new(args)
+        t._data = legacy_new(args, None, device)
         t.grad_fn = None
         t._requires_grad = False
         t._output_nr = 0
@@ -99,6 +106,12 @@ class TensorBase:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            from ._factories import type_name
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type_name(dim)}")
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[self._wrap_dim(dim)]
 
     @property
@@ -185,6 +198,10 @@ class TensorBase:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return the tensor."""
+        if not isinstance(requires_grad, bool):
+            from ._factories import type_name
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be "
+                            f"bool, not {type_name(requires_grad)}")
         if self.grad_fn is not None and not requires_grad:
             self.requires_grad = requires_grad
         if requires_grad and self._data.dtype.kind != "f":
@@ -208,8 +225,9 @@ class TensorBase:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, TensorBase):
+                from ._factories import type_name
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got "
-                                f"grad of type {type(value).__name__}")
+                                f"grad of type {type_name(value)}")
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype "
@@ -301,7 +319,11 @@ class TensorBase:
     @data.setter
     def data(self, value):
         if not isinstance(value, TensorBase):
-            raise TypeError(f"Tensor.data must be a Tensor, not {type(value).__name__}")
+            from ._factories import type_name
+            raise TypeError(f"Variable data has to be a tensor, but got {type_name(value)}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     def detach(self):
@@ -340,9 +362,11 @@ class TensorBase:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def type(self, dtype=None, non_blocking=False):
-        """``x.type()`` is ``'torch.FloatTensor'``; ``x.type(torch.float64)`` converts."""
+        """``x.type()`` is ``'torch.FloatTensor'``; ``x.type(torch.float64)``,
+        ``x.type('torch.DoubleTensor')`` and ``x.type(torch.DoubleTensor)`` convert."""
         if dtype is None:
             return legacy_type_name(self.dtype)
+        dtype = getattr(dtype, "dtype", dtype)          # torch.DoubleTensor and friends
         if isinstance(dtype, str):
             names = {legacy_type_name(d): d for d in _dtype.ALL_DTYPES}
             if dtype not in names:
@@ -384,8 +408,13 @@ class TensorBase:
         return self.to(_dtype.bool_)
 
     def to(self, *args, **kwargs):
-        """Convert dtype (``x.to(torch.float64)``, ``x.to(other)``); devices are accepted
-        and ignored, since chainrule runs on the CPU."""
+        """Convert dtype (``x.to(torch.float64)``, ``x.to(other)``). ``x.to('cpu')`` is a
+        no-op; ``x.to('cuda')`` fails as on a PyTorch built without CUDA."""
+        from ._factories import _check_device
+        for a in args:
+            if isinstance(a, (str, _device_class)):
+                _check_device(a)
+        _check_device(kwargs.get("device"))
         from ._ops.conversion import to
         return to(self, *args, **kwargs)
 
@@ -410,6 +439,11 @@ class TensorBase:
     def __float__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._requires_grad and not _WARNED_SCALAR:
+            _WARNED_SCALAR.append(True)                     # PyTorch warns once per process
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._data.reshape(()))
 
     def __int__(self):
@@ -424,15 +458,16 @@ class TensorBase:
         return int(self._data.reshape(()))
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self.__float__())
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0:
-            return self.item().__format__(spec)
+        """A 0-dim tensor formats like its value: ``f"{loss:.4f}"`` prints ``0.1234``."""
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self._data.item().__format__(spec)
         return object.__format__(self, spec)
 
     def __deepcopy__(self, memo):

@@ -1,4 +1,7 @@
 """Helpers shared by the op families: operand promotion, in-place writes, errors."""
+import sys
+import warnings
+
 import numpy as np
 
 from .._dtype import DEFAULTS, result_type, from_numpy_dtype
@@ -79,16 +82,23 @@ def float_operands(a, b):
     return x, y
 
 
-def broadcast_error(a_shape, b_shape):
-    """PyTorch's message for shapes that do not broadcast."""
-    n = max(len(a_shape), len(b_shape))
-    a = (1,) * (n - len(a_shape)) + tuple(a_shape)
-    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
-    for i in range(n - 1, -1, -1):
-        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-            return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
-                                f"b ({b[i]}) at non-singleton dimension {i}")
-    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast")
+def broadcast_error(*shapes):
+    """PyTorch's message for shapes that do not broadcast.
+
+    PyTorch broadcasts the shapes from left to right, so "tensor a" is what the
+    shapes before the failing one broadcast to, and "tensor b" the failing one.
+    """
+    a = tuple(shapes[0])
+    for b in shapes[1:]:
+        n = max(len(a), len(b))
+        a = (1,) * (n - len(a)) + tuple(a)
+        b = (1,) * (n - len(b)) + tuple(b)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of "
+                                    f"tensor b ({b[i]}) at non-singleton dimension {i}")
+        a = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b))
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast")
 
 
 def shape_of(x):
@@ -162,7 +172,19 @@ def graph_input(t):
 
 _SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+# the C++ type names some of PyTorch's messages print
+C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
 
 
 def dtype_of_array(x):
     return from_numpy_dtype(x.dtype)
+
+
+def user_warning(message):
+    """Warn as PyTorch does, at the user's line: the first caller outside chainrule."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("chainrule."):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)

@@ -44,9 +44,8 @@ class Sub(Node):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         x, y = promote(a, b)
-        if getattr(x, "dtype", None) == np.bool_ and getattr(y, "dtype", None) == np.bool_:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        if a._data.dtype == np.bool_ or _is_bool(b):
+            _refuse_bool_subtraction(a, b)
         if alpha != 1:
             y = y * alpha
         return _binary(x, y, np.subtract, a, b)
@@ -61,10 +60,44 @@ class Rsub(Node):
 
     def forward(self, a, b):
         x, y = promote(a, b)
+        if a._data.dtype == np.bool_ or _is_bool(b):
+            _refuse_bool_subtraction(a, b)
         return np.subtract(y, x)
 
     def backward(self, grad):
         return -grad, None
+
+
+def _is_bool(v):
+    return isinstance(v, bool) or isinstance(v, TensorBase) and v._data.dtype == np.bool_
+
+
+def _refuse_bool_subtraction(a, b):
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+
+
+def _refuse_bool(kernel, *operands):
+    """PyTorch has no bool kernel for this op (after promotion, every operand is bool)."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in operands):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _int_power(x, y):
+    """Integer powers as PyTorch computes them: a negative exponent gives 0, or +-1 for a
+    base of +-1 (NumPy refuses negative integer exponents)."""
+    negative = np.asarray(y) < 0
+    if not negative.any():
+        return np.power(x, y)
+    safe = np.power(x, np.where(negative, 0, y))
+    odd = np.asarray(y) % 2 == 1
+    small = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, small, safe).astype(safe.dtype)
 
 
 class Mul(Node):
@@ -114,65 +147,85 @@ class Neg(Node):
 
 
 class Pow(Node):
-    """z = a ** p for a number p;   dz/da = p * a^(p-1)."""
+    """z = a ** p for a number p;   dz/da = p * a^(p-1)  (0 everywhere when p = 0)."""
     torch_name = "PowBackward0"
 
     def forward(self, a, p):
         self.save_for_backward(a, p)
         x, _ = promote(a, p)
-        if p == 2:
-            return np.square(x)
+        if x.dtype == np.bool_:                   # bool ** True / False (PyTorch allows it)
+            return x.copy() if p else np.ones_like(x)
         if isinstance(p, int) and x.dtype.kind in "iu" and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # the special cases PyTorch computes by multiplication, so they round alike
+            if p == 2:
+                return np.square(x)
+            if x.dtype.kind == "f":
+                if p == 3:
+                    return x * x * x
+                if p == -2:
+                    return 1 / (x * x)
+                if p == -1:
+                    return np.reciprocal(x)
+                if p == 0.5:
+                    return np.sqrt(x)
             return np.power(x, p)
 
     def backward(self, grad):
         a, p = self.saved_tensors
         if p == 0:
-            return grad * 0, None
+            return TensorBase._make(np.zeros_like(a._data)), None
         return grad * (p * a ** (p - 1)), None
 
 
 class PowTensor(Node):
-    """z = a ** b;   dz/da = b * a^(b-1),  dz/db = z * log(a)  (0 where a == 0 and b >= 0)."""
+    """z = a ** b;   dz/da = b * a^(b-1) (0 where b == 0),
+    dz/db = z * log(a) (0 where a == 0 and b >= 0, the limit PyTorch takes)."""
     torch_name = "PowBackward1"
+    saves_result = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
         x, y = promote(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(x, y, np.power, a, b)
+        _refuse_bool("pow", x, y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return _binary(x, y, np.power if x.dtype.kind == "f" else _int_power, a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad_b = None
         if self.needs_input_grad(0):
-            grad_a = grad * (b * a ** (b - 1))
+            grad_a = (grad * (b * a ** (b - 1))).masked_fill(b == 0, 0)
         if self.needs_input_grad(1):
-            z = a ** b
-            # where a == 0 and b >= 0 the derivative is taken as 0, as PyTorch does
-            safe = (a == 0) & (b >= 0)
-            grad_b = (grad * (z * a.log())).masked_fill(safe, 0)
+            z = self.result
+            base = a if a.dtype == z.dtype else a.to(z.dtype)
+            grad_b = grad * (z * base.log()).masked_fill((a == 0) & (b >= 0), 0)
         return grad_a, grad_b
 
 
 class RPow(Node):
-    """z = s ** a for a Python number s (``2 ** x``);   dz/da = z * log(s)."""
+    """z = s ** a for a Python number s (``2 ** x``);   dz/da = z * log(s)
+    (0 where s == 0 and a >= 0)."""
     torch_name = "PowBackward2"
+    saves_result = True
 
     def forward(self, a, s):
-        self.save_for_backward(a, s)
+        self.s = s
+        self.save_for_backward(a)
         y, x = promote(s, a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(y, x)
+        _refuse_bool("pow", x, y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.power(y, x) if x.dtype.kind == "f" else _int_power(y, x)
 
     def backward(self, grad):
-        a, s = self.saved_tensors
-        z = s ** a
-        if s == 0:
-            return grad * (z * 0).masked_fill(a >= 0, 0), None
-        return grad * (z * float(np.log(s))), None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_s = float(np.log(float(self.s)))
+        dz = self.result * log_s
+        if self.s == 0:
+            (a,) = self.saved_tensors
+            dz = dz.masked_fill(a >= 0, 0)
+        return grad * dz, None
 
 
 class FloorDivide(Node):
@@ -181,6 +234,7 @@ class FloorDivide(Node):
 
     def forward(self, a, b):
         x, y = promote(a, b)
+        _refuse_bool("div_floor_cpu", x, y)
         if isinstance(x, np.ndarray) and x.dtype.kind in "iu" or \
                 isinstance(y, np.ndarray) and y.dtype.kind in "iu":
             if np.any(np.asarray(y) == 0) and np.asarray(y).dtype.kind in "iu":
@@ -189,24 +243,109 @@ class FloorDivide(Node):
             return _binary(x, y, np.floor_divide, a, b)
 
     def backward(self, grad):
-        raise RuntimeError("the derivative for 'floor_divide' is not implemented.")
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+    def name(self):
+        return "torch::autograd::" + self.torch_name     # a node PyTorch defines in C++
+
+
+class DivRounded(Node):
+    """z = a / b rounded ('floor' or 'trunc'): piecewise constant, so the gradient is 0."""
+    torch_name = "DivBackward2"
+
+    def forward(self, a, b, rounding_mode):
+        x, y = promote(a, b)
+        if rounding_mode == "floor":
+            return FloorDivide.forward(self, a, b)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "iub" and \
+                (not isinstance(y, np.ndarray) or y.dtype.kind in "iub") and \
+                not isinstance(y, float):
+            if np.any(np.asarray(y) == 0):
+                raise RuntimeError("ZeroDivisionError")
+            q = np.abs(x) // np.abs(y)
+            return np.where((x < 0) != (np.asarray(y) < 0), -q, q).astype(x.dtype, copy=False)
+        x, y = float_operands(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.trunc(_binary(x, y, np.true_divide, a, b))
+
+    def backward(self, grad):
+        zeros = TensorBase._make(np.zeros_like(grad._data))
+        return zeros, (zeros if self.needs_input_grad(1) else None)
 
 
 class Remainder(Node):
-    """z = a - floor(a / b) * b (sign of b, as Python);   dz/da = 1, dz/db = -floor(a/b)."""
+    """z = a - floor(a / b) * b, with the sign of b as Python's % (RemainderBackward1 when
+    b is a tensor);   dz/da = 1,  dz/db = -floor(a / b)."""
     torch_name = "RemainderBackward0"
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        x, y = promote(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(x, y, np.remainder, a, b)
+        if isinstance(b, TensorBase):
+            self.torch_name = "RemainderBackward1"
+        return _remainder(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_b = None
         if self.needs_input_grad(1):
-            grad_b = -grad * (a / b).floor()
+            grad_b = -grad * a.div(b, rounding_mode="floor")
+        return grad, grad_b
+
+
+class RRemainder(Node):
+    """z = s % a for a Python number s: PyTorch has no derivative for it."""
+    torch_name = "NotImplemented"
+
+    def forward(self, s, a):
+        return _remainder(s, a)
+
+    def backward(self, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+    def name(self):
+        return "torch::autograd::" + self.torch_name     # a node PyTorch defines in C++
+
+
+def _remainder(a, b):
+    x, y = promote(a, b)
+    _refuse_bool("remainder_cpu", x, y)
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+    if x.dtype.kind != "f" and (not isinstance(y, np.ndarray) or y.dtype.kind != "f") \
+            and not isinstance(y, float):
+        if np.any(np.asarray(y) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        return np.remainder(x, y)
+    # PyTorch: fmod, moved into b's sign; a zero keeps fmod's sign (NumPy's takes b's)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = np.fmod(x, y)
+        return np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), mod + y, mod)
+
+
+class Fmod(Node):
+    """z = a - trunc(a / b) * b, with the sign of a (C's fmod; FmodBackward1 when b is a
+    tensor);   dz/da = 1,  dz/db = -trunc(a / b)."""
+    torch_name = "FmodBackward0"
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        if isinstance(b, TensorBase):
+            self.torch_name = "FmodBackward1"
+        x, y = promote(a, b)
+        _refuse_bool("fmod_cpu", x, y)
+        if x.dtype.kind != "f" and (not isinstance(y, np.ndarray) or y.dtype.kind != "f") \
+                and not isinstance(y, float) and np.any(np.asarray(y) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(x, y, np.fmod, a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        grad_b = None
+        if self.needs_input_grad(1):
+            grad_b = -grad * a.div(b, rounding_mode="trunc")
         return grad, grad_b
 
 
@@ -245,24 +384,19 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` rounds)."""
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        return div(input, other).trunc().to(_result_dtype(input, other))
     if rounding_mode is not None:
-        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                         f"but found '{rounding_mode}'")
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found '{rounding_mode}'")
+        if not isinstance(input, TensorBase):
+            input = _as_tensor(input)
+        return DivRounded.apply(input, other, rounding_mode=rounding_mode)
     if not isinstance(input, TensorBase):
         return Mul.apply(Reciprocal.apply(other), input)   # 2 / x as PyTorch: x^-1 * 2
     return Div.apply(input, other)
 
 
 divide = true_divide = div
-
-
-def _result_dtype(a, b):
-    from .._dtype import result_type
-    return result_type(a, b)
 
 
 def _as_tensor(x):
@@ -326,13 +460,20 @@ def floor_divide(input, other):
 def remainder(input, other):
     """``input % other`` with the sign of ``other``, as Python's ``%``."""
     if not isinstance(input, TensorBase):
-        return Remainder.apply(_as_tensor(input), other)
+        return RRemainder.apply(_as_tensor(input), other)
     return Remainder.apply(input, other)
 
 
 def fmod(input, other):
     """Remainder with the sign of ``input`` (C's fmod)."""
-    return input - (input / other).trunc() * other
+    if not isinstance(input, TensorBase):
+        other_type = "Tensor" if isinstance(other, TensorBase) else type(other).__name__
+        raise TypeError(
+            f"fmod() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {other_type}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n")
+    return Fmod.apply(input, other)
 
 
 def inplace(t, op, *args, **kwargs):

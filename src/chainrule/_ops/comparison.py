@@ -51,7 +51,10 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, elementwise."""
     x, y = promote(input, other)
-    return _make(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    try:
+        return _make(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    except ValueError:
+        raise broadcast_error(shape_of(input), shape_of(other)) from None
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

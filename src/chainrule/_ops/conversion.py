@@ -48,22 +48,33 @@ class Copy(Node):
                 f"non-singleton dimension {max(a._data.ndim - 1, 0)}") from None
 
     def backward(self, grad):
-        return grad * 0, grad
+        return _zeros_like(grad), grad
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"     # a node PyTorch defines in C++
+
+
+def _zeros_like(t):
+    """A gradient of zeros (+0., where ``grad * 0`` would carry grad's sign)."""
+    return _make(np.zeros_like(t._data))
 
 
 class Fill(Node):
-    """Every element set to a value;   no gradient reaches the old values."""
-    torch_name = "FillBackward0"
+    """Every element set to a value;   no gradient reaches the old values
+    (FillBackward3 when the value is a tensor, which gets the summed gradient)."""
+    torch_name = "FillBackward2"
 
     def forward(self, a, value):
         v = value._data if isinstance(value, TensorBase) else value
-        if isinstance(value, TensorBase) and value._data.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value._data.ndim} dimensions.")
+        if isinstance(value, TensorBase):
+            if value._data.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got "
+                                   f"tensor with {value._data.ndim} dimensions.")
+            self.torch_name = "FillBackward3"
         return np.full(a._data.shape, v, a._data.dtype)
 
     def backward(self, grad):
-        return grad * 0, (grad.sum() if self.needs_input_grad(1) else None)
+        return _zeros_like(grad), (grad.sum() if self.needs_input_grad(1) else None)
 
 
 def _parse_to(args, kwargs):

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
-from ._util import as_tensor_arg, broadcast_error, promote, shape_of
+from ._util import _SCALAR, as_tensor_arg, broadcast_error, promote, shape_of
 from .arithmetic import inplace
 
 
@@ -198,18 +198,22 @@ class Sigmoid(Node):
 
 
 class Relu(Node):
-    """y = max(x, 0);   dy/dx = 1 where x > 0, else 0 (PyTorch takes 0 at x = 0)."""
+    """y = max(x, 0);   dy/dx = 1 where x > 0, else 0 (PyTorch takes 0 at x = 0).
+
+    The gradient is the incoming one with zeros written where y <= 0 (not
+    ``grad * (y > 0)``, which would give -0. for negative incoming gradients).
+    """
     torch_name = "ReluBackward0"
     saves_result = True
 
     def forward(self, a):
         x = a._data
         if x.dtype == np.bool_:
-            raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+            raise RuntimeError("Boolean inputs not supported for relu")
         return np.maximum(x, 0).astype(x.dtype, copy=False)
 
     def backward(self, grad):
-        return grad * (self.result > 0)
+        return grad.masked_fill(self.result <= 0, 0)
 
 
 class Abs(Node):
@@ -218,11 +222,18 @@ class Abs(Node):
 
     def forward(self, a):
         self.save_for_backward(a)
+        if a._data.dtype == np.bool_:
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         return np.abs(a._data)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
         return grad * a.sign()
+
+
+def _zeros_like(t):
+    """A gradient of zeros (+0., never -0.: ``grad * 0`` would carry grad's sign)."""
+    return TensorBase._make(np.zeros_like(t._data))
 
 
 class Sign(Node):
@@ -235,20 +246,26 @@ class Sign(Node):
         return np.sign(a._data)
 
     def backward(self, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class _Rounding(Node):
     """floor, ceil, round, trunc: piecewise constant, so the gradient is 0."""
 
+    def refuse_bool(self, a):
+        if a._data.dtype == np.bool_:
+            kernel = self.torch_name[:-len("Backward0")].lower()
+            raise NotImplementedError(f'"{kernel}_vml_cpu" not implemented for \'Bool\'')
+
     def backward(self, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class Floor(_Rounding):
     torch_name = "FloorBackward0"
 
     def forward(self, a):
+        self.refuse_bool(a)
         return np.floor(a._data) if a._data.dtype.kind == "f" else a._data.copy()
 
 
@@ -256,6 +273,7 @@ class Ceil(_Rounding):
     torch_name = "CeilBackward0"
 
     def forward(self, a):
+        self.refuse_bool(a)
         return np.ceil(a._data) if a._data.dtype.kind == "f" else a._data.copy()
 
 
@@ -264,6 +282,7 @@ class Round(_Rounding):
     torch_name = "RoundBackward0"
 
     def forward(self, a, decimals=0):
+        self.refuse_bool(a)
         if a._data.dtype.kind != "f":
             return a._data.copy()
         return np.round(a._data, decimals)
@@ -273,19 +292,27 @@ class Trunc(_Rounding):
     torch_name = "TruncBackward0"
 
     def forward(self, a):
+        self.refuse_bool(a)
         return np.trunc(a._data) if a._data.dtype.kind == "f" else a._data.copy()
 
 
 class Clamp(Node):
-    """y = min(max(x, lo), hi);   dy/dx = 1 where lo <= x <= hi, else 0."""
+    """y = min(max(x, lo), hi);   dy/dx = 1 where lo <= x <= hi, else 0.
+
+    At a bound the gradient is 1 (a subgradient), as PyTorch chooses.
+    """
     torch_name = "ClampBackward1"
 
-    def forward(self, a, lo=None, hi=None):
+    def forward(self, a, lo=None, hi=None, name="ClampBackward1"):
         self.save_for_backward(a)
-        self.lo, self.hi = lo, hi
+        self.lo, self.hi, self.torch_name = lo, hi, name
         x = a._data
-        if isinstance(lo, float) or isinstance(hi, float):
-            x = _floating(a)
+        for bound in (lo, hi):
+            if bound is not None:
+                x = promote(TensorBase._make(x), bound)[0]      # bool < int < float
+        if x.dtype == np.bool_:
+            kind = "" if lo is not None and hi is not None else "_min" if hi is None else "_max"
+            raise NotImplementedError(f'"clamp{kind}_scalar_cpu" not implemented for \'Bool\'')
         out = x
         if lo is not None:
             out = np.maximum(out, lo)
@@ -297,40 +324,60 @@ class Clamp(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        mask = None
-        if self.lo is not None:
-            mask = a >= self.lo
-        if self.hi is not None:
-            upper = a <= self.hi
-            mask = upper if mask is None else mask & upper
-        return grad * mask
+        if self.lo is None:
+            inside = a <= self.hi
+        elif self.hi is None:
+            inside = a >= self.lo
+        else:
+            inside = (a >= self.lo) & (a <= self.hi)
+        return grad.where(inside, 0.0)
 
 
 class ClampTensor(Node):
-    """clamp with tensor bounds;   dy/dx = 1 where lo <= x <= hi, to the bound otherwise."""
+    """clamp with tensor bounds: the gradient goes to x where lo <= x <= hi, else to the
+    bound that was chosen (to hi when lo > hi, since hi is applied last)."""
     torch_name = "ClampBackward0"
 
     def forward(self, a, lo, hi):
         self.save_for_backward(a, lo, hi)
         out = a._data
-        if lo is not None:
-            out = np.maximum(out, promote(a, lo)[1])
-        if hi is not None:
-            out = np.minimum(out, promote(a, hi)[1])
+        try:
+            if lo is not None:
+                out, low = promote(a, lo)
+                out = np.maximum(out, low)
+            if hi is not None:
+                out = np.minimum(*_promoted(out, a, hi))
+        except ValueError:
+            bounds = [shape_of(t) for t in (lo, hi) if t is not None]
+            raise broadcast_error(shape_of(a), *bounds) from None
         return out
 
     def backward(self, grad):
         a, lo, hi = self.saved_tensors
-        zero = grad * 0
-        keep = grad
         grad_lo = grad_hi = None
-        if lo is not None:
-            keep = keep.where(a >= lo, zero)
-            grad_lo = grad.where(a < lo, zero)
-        if hi is not None:
-            keep = keep.where(a <= hi, zero)
-            grad_hi = grad.where(a > hi, zero)
-        return keep, grad_lo, grad_hi
+        if lo is not None and hi is not None:
+            keep = (a >= lo) & (a <= hi)
+            if self.needs_input_grad(1):
+                grad_lo = grad.where((a < lo) & (lo < hi), 0.0)
+            if self.needs_input_grad(2):
+                grad_hi = grad.where((a > hi) | (hi < lo), 0.0)
+        elif lo is not None:
+            keep = a >= lo
+            grad_lo = grad.where(a < lo, 0.0) if self.needs_input_grad(1) else None
+        else:
+            keep = a <= hi
+            grad_hi = grad.where(a > hi, 0.0) if self.needs_input_grad(2) else None
+        grad_a = grad.where(keep, 0.0) if self.needs_input_grad(0) else None
+        return grad_a, grad_lo, grad_hi
+
+
+def _promoted(x, a, b):
+    """``x`` (an array of ``a``'s values) and ``b``'s values, in PyTorch's result dtype."""
+    y = promote(a, b)[1]
+    if isinstance(y, np.ndarray) and y.dtype != x.dtype:
+        dt = np.promote_types(x.dtype, y.dtype)
+        return x.astype(dt, copy=False), y.astype(dt, copy=False)
+    return x, y
 
 
 class Maximum(Node):
@@ -377,38 +424,59 @@ class Where(Node):
         self.cond = cond._data
         if self.cond.dtype != np.bool_:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
-                               f"tensor with dtype {cond.dtype.name.capitalize()}")
+                               f"tensor with dtype {_SCALAR[self.cond.dtype.name]}")
         x, y = promote(a, b)
         try:
             return np.where(self.cond, x, y)
         except ValueError:
-            raise broadcast_error(shape_of(a), shape_of(b)) from None
+            raise broadcast_error(self.cond.shape, shape_of(a), shape_of(b)) from None
 
     def backward(self, grad):
         c = TensorBase._make(self.cond)
-        zero = grad * 0
         return (None,
-                grad.where(c, zero) if self.needs_input_grad(1) else None,
-                zero.where(c, grad) if self.needs_input_grad(2) else None)
+                grad.where(c, 0.0) if self.needs_input_grad(1) else None,
+                grad.where(TensorBase._make(~self.cond), 0.0) if self.needs_input_grad(2)
+                else None)
 
 
 class Lerp(Node):
-    """y = a + w (b - a);   dy/da = 1 - w,  dy/db = w."""
+    """y = a + w (b - a) for a number w;   dy/da = 1 - w,  dy/db = w."""
     torch_name = "LerpBackward0"
 
     def forward(self, a, b, weight):
         self.weight = weight
         x, y = promote(a, b)
-        w = weight._data if isinstance(weight, TensorBase) else weight
-        if isinstance(weight, TensorBase):
-            self.save_for_backward(weight)
-        # PyTorch's formula, chosen for accuracy near w = 0 and w = 1
-        return np.where(np.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)).astype(
-            x.dtype, copy=False)
+        return _lerp(x, y, np.asarray(weight, x.dtype), a, b, weight)
 
     def backward(self, grad):
         w = self.weight
-        return grad * (1 - w), grad * w, None
+        return (grad * (1 - w) if self.needs_input_grad(0) else None,
+                grad * w if self.needs_input_grad(1) else None)
+
+
+class LerpTensor(Node):
+    """y = a + w (b - a) for a tensor w;   dy/da = 1 - w,  dy/db = w,  dy/dw = b - a."""
+    torch_name = "LerpBackward1"
+
+    def forward(self, a, b, weight):
+        self.save_for_backward(a, b, weight)
+        x, y = promote(a, b)
+        return _lerp(x, y, weight._data, a, b, weight)
+
+    def backward(self, grad):
+        a, b, w = self.saved_tensors
+        return (grad * (1 - w) if self.needs_input_grad(0) else None,
+                grad * w if self.needs_input_grad(1) else None,
+                grad * (b - a) if self.needs_input_grad(2) else None)
+
+
+def _lerp(x, y, w, a, b, weight):
+    # PyTorch's formula, chosen for accuracy near w = 0 and w = 1
+    try:
+        return np.where(np.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)).astype(
+            x.dtype, copy=False)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b), shape_of(weight)) from None
 
 
 # ---- the functions users call -----------------------------------------------
@@ -517,21 +585,34 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    if isinstance(min, TensorBase):
+        return ClampTensor.apply(input, min, None)
+    return Clamp.apply(input, lo=min, name="ClampMinBackward0")
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    if isinstance(max, TensorBase):
+        return ClampTensor.apply(input, None, max)
+    return Clamp.apply(input, hi=max, name="ClampMaxBackward0")
 
 
 def maximum(input, other):
     """Elementwise maximum of two tensors."""
+    _tensors_only("maximum", input, other)
     return Maximum.apply(input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum of two tensors."""
+    _tensors_only("minimum", input, other)
     return Minimum.apply(input, other)
+
+
+def _tensors_only(name, input, other):
+    for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, TensorBase):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
 
 
 def where(condition, input=None, other=None):
@@ -542,17 +623,14 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     if not isinstance(input, TensorBase) and not isinstance(other, TensorBase):
-        input = as_tensor_arg(input)
-    if not isinstance(input, TensorBase):
-        input = as_tensor_arg(input)
-        if input.dtype != other.dtype and input._data.ndim == 0:
-            input = input.to(other.dtype) if other.dtype.is_floating_point or \
-                not input.dtype.is_floating_point else input
+        input = as_tensor_arg(input)          # two numbers: the result is a 0-d tensor
     return Where.apply(condition, input, other)
 
 
 def lerp(input, end, weight):
     """Linear interpolation ``input + weight * (end - input)``."""
+    if isinstance(weight, TensorBase):
+        return LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, weight)
 
 
@@ -657,22 +735,22 @@ class ElementwiseMethods:
     clip_ = clamp_
 
     def clamp_min(self, min):
-        return clamp(self, min=min)
+        return clamp_min(self, min)
 
     def clamp_max(self, max):
-        return clamp(self, max=max)
+        return clamp_max(self, max)
 
     def maximum(self, other):
-        return Maximum.apply(self, other)
+        return maximum(self, other)
 
     def minimum(self, other):
-        return Minimum.apply(self, other)
+        return minimum(self, other)
 
     def where(self, condition, other):
         return where(condition, self, other)
 
     def lerp(self, end, weight):
-        return Lerp.apply(self, end, weight)
+        return lerp(self, end, weight)
 
     def lerp_(self, end, weight):
         return inplace(self, lerp, end, weight)

@@ -8,13 +8,15 @@ import numpy as np
 
 from ..autograd.graph import Node
 from .._tensor import TensorBase
-from ._util import as_tensor_arg, check_inplace, needs_graph, write_inplace, graph_input
+from ._util import (C_NAMES, as_tensor_arg, broadcast_error, check_inplace, graph_input,
+                    needs_graph, write_inplace)
 
 _make = TensorBase._make
 
 
 def _convert_index(index):
-    """A NumPy index from a PyTorch one (tensors become arrays)."""
+    """A NumPy index (always a tuple) from a PyTorch one: tensors become arrays, and 0-d
+    integer tensors plain ints, as PyTorch treats them."""
     if not isinstance(index, tuple):
         index = (index,)
     out = []
@@ -24,8 +26,8 @@ def _convert_index(index):
             if arr.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool "
                                  "tensors")
-            out.append(arr.astype(np.intp) if arr.dtype == np.uint8 and False else arr)
-        elif isinstance(item, (list,)) and any(isinstance(i, TensorBase) for i in item):
+            out.append(int(arr) if arr.ndim == 0 and arr.dtype.kind in "iu" else arr)
+        elif isinstance(item, list):
             out.append(np.array([i.item() if isinstance(i, TensorBase) else i for i in item]))
         elif isinstance(item, float):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
@@ -40,19 +42,57 @@ def _is_basic(index):
                and not isinstance(i, bool) for i in index)
 
 
-def _name_for(index):
-    """The grad_fn name PyTorch gives: the kind of the last non-trivial index step."""
+def _split_ints(index):
+    """PyTorch applies integer indices before tensor indices: ``x[0, :, idx]`` is
+    ``x[0][:, idx]`` (NumPy would broadcast 0 with idx instead). Returns the two steps,
+    or None when the index needs only one."""
+    if _is_basic(index) or not any(isinstance(i, (int, np.integer)) and
+                                   not isinstance(i, bool) for i in index):
+        return None
+    first, rest = [], []
+    for i in index:
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+            first.append(i)
+        elif isinstance(i, np.ndarray) or isinstance(i, bool):
+            ndim = np.ndim(i) if np.asarray(i).dtype == np.bool_ else 1
+            first.extend([slice(None)] * ndim)
+            rest.append(i)
+        else:
+            first.append(i)
+            rest.append(slice(None) if i is None else i)
+    return tuple(first), tuple(rest)
+
+
+def _locate(x, index):
+    """(array, index) such that ``array[index]`` is ``x[index]`` in PyTorch's meaning;
+    ``array`` is a view of ``x``, so assigning through it writes into ``x``."""
+    steps = _split_ints(index)
+    if steps is None:
+        return x, index
+    return _getitem(x, steps[0]), steps[1]
+
+
+def _name_for(index, shape, single):
+    """The grad_fn name PyTorch gives: the kind of the last indexing step it takes.
+
+    Full slices (``:``) inside a tuple are skipped, as PyTorch skips them; a lone
+    slice (``x[:]``) is always recorded.
+    """
     if not _is_basic(index):
         return "IndexBackward0"
-    name = "AliasBackward0"
+    name, dim = "AliasBackward0", 0
+    used = sum(1 for i in index if i is not None and i is not Ellipsis)
     for i in index:
         if i is None:
             name = "UnsqueezeBackward0"
+        elif i is Ellipsis:
+            dim += len(shape) - used
         elif isinstance(i, slice):
-            if i != slice(None):
+            if single or i.indices(shape[dim]) != (0, shape[dim], 1):
                 name = "SliceBackward0"
-        elif i is not Ellipsis:
-            name = "SelectBackward0"
+            dim += 1
+        else:
+            name, dim = "SelectBackward0", dim + 1
     return name
 
 
@@ -60,19 +100,53 @@ def _getitem(x, index):
     try:
         return x[index]
     except IndexError as e:
-        raise IndexError(str(e).replace("axis", "dimension")) from None
+        raise IndexError(_index_message(x.shape, index, e)) from None
+
+
+def _index_message(shape, index, error):
+    """PyTorch's message for an index that NumPy refused."""
+    ints = [i for i in index if isinstance(i, (int, np.integer)) and not isinstance(i, bool)]
+    if not shape and (ints or any(isinstance(i, slice) for i in index)):
+        if ints:
+            return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        return "slice() cannot be applied to a 0-dim tensor."
+    if sum(_dims_used(i) for i in index) > len(shape):
+        return f"too many indices for tensor of dimension {len(shape)}"
+    dim = 0
+    for pos, i in enumerate(index):
+        if i is Ellipsis:
+            dim = len(shape) - sum(_dims_used(j) for j in index[pos + 1:])
+            continue
+        if np.asarray(i).dtype == np.bool_ and not isinstance(i, bool):
+            for k, n in enumerate(i.shape):
+                if n != shape[dim + k]:
+                    return (f"The shape of the mask {list(i.shape)} at index {k} does not "
+                            f"match the shape of the indexed tensor {list(shape)} at index "
+                            f"{dim + k}")
+        dim += _dims_used(i)
+    return str(error).replace("axis", "dimension")
+
+
+def _dims_used(item):
+    """How many dims of the indexed tensor an index item consumes."""
+    if item is None or item is Ellipsis or isinstance(item, bool):
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return item.ndim
+    return 1
 
 
 class Index(Node):
     """y = x[index];   dL/dx = zeros with dL/dy added at the picked places."""
     torch_name = "IndexBackward0"
 
-    def forward(self, a, index):
+    def forward(self, a, index, single=False):
         self.in_shape, self.index = a._data.shape, index
         basic = _is_basic(index)
         self.is_view = basic                 # basic indexing returns a view, as PyTorch
-        self.torch_name = _name_for(index)
-        out = _getitem(a._data, index)
+        out = _getitem(*_locate(a._data, index))
+        self.torch_name = _name_for(index, a._data.shape, single)
         return out if basic else np.array(out)
 
     def backward(self, grad):
@@ -86,10 +160,11 @@ class IndexAdd(Node):
     def forward(self, g, shape, index):
         self.index = index
         out = np.zeros(shape, g._data.dtype)
-        if _is_basic(index):
-            out[index] = g._data
+        target, where = _locate(out, index)
+        if _is_basic(where):
+            target[where] = g._data
         else:
-            np.add.at(out, index, g._data)
+            np.add.at(target, where, g._data)
         return out
 
     def backward(self, grad):
@@ -103,28 +178,65 @@ class IndexPut(Node):
     def forward(self, a, v, index, accumulate=False):
         self.index = index
         out = a._data.copy()
-        value = v._data if isinstance(v, TensorBase) else v
-        try:
-            if accumulate:
-                np.add.at(out, index, value)
-            else:
-                out[index] = value
-        except IndexError as e:
-            raise IndexError(str(e).replace("axis", "dimension")) from None
-        except ValueError:
-            target = np.shape(out[index])
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} "
-                               f"cannot be broadcast to indexing result of shape "
-                               f"{list(target)}") from None
+        _assign(out, index, v._data if isinstance(v, TensorBase) else v, accumulate)
         if not _is_basic(index):
             self.torch_name = "IndexPutBackward0"
         self.accumulate = accumulate
         return out
 
+    def name(self):
+        if self.torch_name == "CopySlices":
+            return "torch::autograd::CopySlices"     # a node PyTorch defines in C++
+        return self.torch_name
+
     def backward(self, grad):
         grad_a = grad if self.accumulate else grad.index_put(self.index, 0.0)
         grad_v = grad[self.index] if self.needs_input_grad(1) else None
         return grad_a, grad_v
+
+
+def _assign(out, index, value, accumulate=False):
+    """``out[index] = value`` (or ``+=`` with repeats adding up), with PyTorch's errors."""
+    target, where = _locate(out, index)
+    try:
+        if accumulate:
+            np.add.at(target, where, value)
+        else:
+            target[where] = value
+    except IndexError as e:
+        raise IndexError(_index_message(target.shape, where, e)) from None
+    except ValueError:
+        if _is_basic(where):                  # PyTorch copies into a view, expanding value
+            from .shape import expand
+            expand(_make(np.asarray(value)), np.shape(target[where]))
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} "
+                           f"cannot be broadcast to indexing result of shape "
+                           f"{list(np.shape(target[where]))}") from None
+
+
+def _check_index(name, a, idx, dim, src=None):
+    """PyTorch's checks on the index of gather and scatter: dtype, shape, bounds."""
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    x = a._data
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    for d in range(idx.ndim):
+        if src is None and d != dim and idx.shape[d] > x.shape[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{list(idx.shape)} to be no larger than self {list(x.shape)} "
+                               f"apart from dimension {dim}")
+        if src is not None and (d != dim and idx.shape[d] > x.shape[d] or
+                                idx.shape[d] > src.shape[d]):
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self "
+                               f"{list(x.shape)} apart from dimension {dim} and to be no "
+                               f"larger size than src {list(src.shape)}")
+    size = x.shape[dim] if x.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise RuntimeError(f"index {idx.flat[np.argmax(bad)]} is out of bounds for dimension "
+                           f"{dim} with size {size}")
 
 
 class Gather(Node):
@@ -133,22 +245,11 @@ class Gather(Node):
 
     def forward(self, a, index, dim):
         self.in_shape, self.dim = a._data.shape, dim
-        idx = index._data
-        if idx.dtype != np.int64:
-            raise RuntimeError("gather(): Expected dtype int64 for index")
-        if idx.ndim != a._data.ndim:
-            raise RuntimeError("Index tensor must have the same number of dimensions as input "
-                               "tensor")
-        self.idx = idx
-        size = a._data.shape[dim]
-        if idx.size and (idx.max() >= size or idx.min() < -size):
-            bad = idx.max() if idx.max() >= size else idx.min()
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
-                               f"{size}")
-        return np.take_along_axis(a._data[tuple(slice(0, n) for n in idx.shape[:dim]) +
-                                          (slice(None),) +
-                                          tuple(slice(0, n) for n in idx.shape[dim + 1:])],
-                                  idx, dim)
+        idx = self.idx = index._data
+        _check_index("gather", a, idx, dim)
+        # the index may be smaller than the input in the other dims: use that corner
+        corner = tuple(slice(0, n) if d != dim else slice(None) for d, n in enumerate(idx.shape))
+        return np.take_along_axis(a._data[corner], idx, dim)
 
     def backward(self, grad):
         zeros = _make(np.zeros(self.in_shape, grad._data.dtype))
@@ -156,22 +257,32 @@ class Gather(Node):
 
 
 class Scatter(Node):
-    """out = x with out[index[i][j]][j] = src[i][j] (dim 0; 'add' sums instead)."""
+    """out = x with out[index[i][j]][j] = src[i][j] (dim 0; 'add' sums instead).
+
+    dL/dx = dL/dout with zeros where values were written (all of it for 'add');
+    dL/dsrc = dL/dout gathered at the index.
+    """
     torch_name = "ScatterBackward0"
 
     def forward(self, a, index, src, dim, add=False):
+        name = "scatter_add" if add else "scatter"
+        is_tensor = isinstance(src, TensorBase)
+        _check_index(name, a, index._data, dim, src._data if is_tensor else None)
+        if is_tensor and src._data.dtype != a._data.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
         self.dim, self.idx, self.add = dim, index._data, add
         out = a._data.copy()
         idx = index._data
-        values = src._data if isinstance(src, TensorBase) else np.full(idx.shape, src,
-                                                                      out.dtype)
+        values = src._data if is_tensor else np.full(idx.shape, src, out.dtype)
         values = values[tuple(slice(0, n) for n in idx.shape)]
         grids = np.indices(idx.shape, sparse=True)
         where = tuple(idx if d == dim else grids[d] for d in range(idx.ndim))
         if add:
             self.torch_name = "ScatterAddBackward0"
-            np.add.at(out, where, values.astype(out.dtype, copy=False))
+            np.add.at(out, where, values)
         else:
+            if not is_tensor:
+                self.torch_name = "ScatterBackward1"
             out[where] = values
         self.where = where
         return out
@@ -190,12 +301,14 @@ class IndexSelect(Node):
 
     def forward(self, a, index, dim):
         idx = index._data
+        if idx.dtype != np.int64 and idx.dtype != np.int32:
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
         if idx.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         self.in_shape, self.dim, self.idx = a._data.shape, dim, idx.reshape(-1)
         size = a._data.shape[dim] if a._data.ndim else 1
-        if idx.size and (idx.max() >= size or idx.min() < -size):
-            raise IndexError(f"index out of range in self")
+        if idx.size and (idx.max() >= size or idx.min() < 0):
+            raise IndexError("index out of range in self")
         return np.take(a._data, self.idx, axis=dim) if a._data.ndim else a._data.copy()
 
     def backward(self, grad):
@@ -211,12 +324,18 @@ class MaskedFill(Node):
         m = mask._data
         if m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                               f"dtype {mask.dtype.name if m.dtype != np.uint8 else 'unsigned char'}")
+                               f"dtype {C_NAMES[m.dtype.name]}")
+        try:
+            np.broadcast_shapes(m.shape, a._data.shape)
+        except ValueError:
+            raise broadcast_error(m.shape, a._data.shape) from None
         self.mask = m
         v = value._data if isinstance(value, TensorBase) else value
-        if isinstance(value, TensorBase) and value._data.ndim:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
-                               f"got tensor with {value._data.ndim} dimension(s).")
+        if isinstance(value, TensorBase):
+            if value._data.ndim:
+                raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value._data.ndim} dimension(s).")
+            self.torch_name = "MaskedFillBackward1"
         return np.where(m, np.asarray(v).astype(a._data.dtype), a._data)
 
     def backward(self, grad):
@@ -281,7 +400,12 @@ class IndexingMethods:
     __slots__ = ()
 
     def __getitem__(self, index):
-        return Index.apply(self, index=_convert_index(index))
+        single = not isinstance(index, tuple)
+        index = _convert_index(index)
+        steps = _split_ints(index)
+        if steps is not None:                 # x[0, :, idx] is x[0][:, idx] in PyTorch
+            return Index.apply(Index.apply(self, index=steps[0]), index=steps[1])
+        return Index.apply(self, index=index, single=single)
 
     def __setitem__(self, index, value):
         index = _convert_index(index)
@@ -291,15 +415,7 @@ class IndexingMethods:
         if needs_graph(self, value):
             write_inplace(self, IndexPut.apply(graph_input(self), value, index=index))
             return
-        try:
-            self._data[index] = value._data
-        except IndexError as e:
-            raise IndexError(str(e).replace("axis", "dimension")) from None
-        except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
-                f"broadcast to indexing result of shape {list(np.shape(self._data[index]))}"
-            ) from None
+        _assign(self._data, index, value._data)
         self._version[0] += 1
 
     def index_put(self, indices, values, accumulate=False):

@@ -89,22 +89,47 @@ def matmul(input, other):
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{input._data.shape[0] if da > 2 else 1}, {ka}] but got: "
             f"[{other._data.shape[0] if db > 2 else 1}, {kb}].")
-    if da == 2 and db == 2:
-        name = "MmBackward0"
-    elif da == 2 and db == 1:
-        name = "MvBackward0"
-    elif da == 1:
-        name = "SqueezeBackward4"
-    elif da == 3 and db == 3:
-        name = "BmmBackward0"
-    else:
-        name = "UnsafeViewBackward0"
     try:
-        return MatMul.apply(input, other, name=name)
+        return MatMul.apply(input, other, name=_matmul_name(input, other))
     except ValueError:
         raise RuntimeError(
             f"The size of tensor a ({input._data.shape[0]}) must match the size of tensor b "
             f"({other._data.shape[0]}) at non-singleton dimension 0") from None
+
+
+def _matmul_name(a, b):
+    """The grad_fn name PyTorch's matmul ends with. PyTorch turns each case into other
+    ops (mv, mm on a folded batch, bmm on an expanded one); chainrule computes it in one
+    step but keeps the name of PyTorch's last step, so printed graphs match."""
+    da, db = a._data.ndim, b._data.ndim
+    if da <= 2 and db <= 2:
+        return {(2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get((da, db), "MmBackward0")
+    if _should_fold(a, b):
+        if db > da and da == 2:                 # computed as (b^T a^T)^T, then made contiguous
+            n, q = a._data.shape[0], b._data.shape[-1]
+            return "TransposeBackward0" if n == 1 or q == 1 else "CloneBackward0"
+        return "UnsafeViewBackward0"
+    if da == 3 and db == 3 and a._data.shape[0] != b._data.shape[0]:
+        if a._data.shape[0] == 1 and a._requires_grad:
+            return _matmul_name(a[0], b)
+        if b._data.shape[0] == 1 and b._requires_grad:
+            return _matmul_name(a, b[0])
+    return "UnsafeViewBackward0"
+
+
+def _should_fold(a, b):
+    """PyTorch's test for computing a batched product as one matrix product."""
+    larger, smaller = (a, b) if a._data.ndim >= b._data.ndim else (b, a)
+    if not (larger._data.ndim >= 3 and smaller._data.ndim <= 2):
+        return False
+    if smaller._requires_grad:
+        return True
+    if a._data.ndim == 2:
+        return False
+    x = larger._data
+    if x.size == 0:
+        return True
+    return all(x.strides[i] == x.strides[i + 1] * x.shape[i + 1] for i in range(x.ndim - 2))
 
 
 def mm(input, mat2):
@@ -173,38 +198,58 @@ ger = outer
 
 
 class Einsum(Node):
-    """Einstein summation; the gradient of each operand is another einsum."""
+    """Einstein summation; the gradient of each operand is another einsum.
+
+    For z = einsum("ij,jk->ik", a, b), dL/da = einsum("ik,jk->ij", g, b): the
+    operand's letters become the output, the gradient takes the output's place.
+    A letter repeated within an operand (``"ii->i"``, a diagonal) sends its
+    gradient back to the diagonal only, through an identity matrix.
+    """
     torch_name = "EinsumBackward0"
 
-    def forward(self, *operands, inputs, output):
-        self.inputs, self.output = inputs, output
+    def forward(self, *operands, inputs, output, name="EinsumBackward0"):
+        self.inputs, self.output, self.torch_name = inputs, output, name
         self.save_for_backward(*operands)
         return np.asarray(np.einsum(",".join(inputs) + "->" + output,
                                     *[o._data for o in operands]))
 
     def backward(self, grad):
         operands = self.saved_tensors
-        grads = []
-        for i, sub in enumerate(self.inputs):
-            if not self.needs_input_grad(i):
-                grads.append(None)
-                continue
-            others = [o for j, o in enumerate(operands) if j != i]
-            other_subs = [s for j, s in enumerate(self.inputs) if j != i]
-            present = set(self.output).union(*other_subs) if other_subs else set(self.output)
-            reduced = "".join(c for c in sub if c in present)
-            g = einsum(self.output + "".join("," + s for s in other_subs) + "->" + reduced,
-                       grad, *others)
-            if reduced != sub:                    # letters summed only within this operand
-                shape = []
-                for c in sub:
-                    shape.append(operands[i].shape[sub.index(c)])
-                for k, c in enumerate(sub):
-                    if c not in reduced:
-                        g = g.unsqueeze(k)
-                g = g.expand(shape)
-            grads.append(g)
-        return tuple(grads)
+        return tuple(self._operand_grad(grad, operands, i) if self.needs_input_grad(i)
+                     else None for i in range(len(operands)))
+
+    def _operand_grad(self, grad, operands, i):
+        sub = self.inputs[i]
+        others = [o for j, o in enumerate(operands) if j != i]
+        other_subs = [s for j, s in enumerate(self.inputs) if j != i]
+        letters = "".join(dict.fromkeys(sub))               # unique, in order
+        present = set(self.output).union(*other_subs)
+        kept = "".join(c for c in letters if c in present)
+        g = einsum(",".join([self.output] + other_subs) + "->" + kept, grad, *others)
+        sizes = {c: n for c, n in zip(sub, operands[i].shape)}
+        if kept != letters:                 # letters summed within this operand only
+            for k, c in enumerate(letters):
+                if c not in kept:
+                    g = g.unsqueeze(k)
+            g = g.expand([sizes[c] for c in letters])
+        if letters == sub:
+            return g
+        # a repeated letter: put the gradient on the diagonal, through identity matrices
+        unused = iter(c for c in _LETTERS if c not in "".join(self.inputs) + self.output)
+        renamed, eyes, seen = "", [], set()
+        for c in sub:
+            if c in seen:
+                fresh = next(unused)
+                renamed += fresh
+                eyes.append((c + fresh, TensorBase._make(np.eye(sizes[c], dtype=g._data.dtype))))
+            else:
+                renamed += c
+                seen.add(c)
+        return einsum(",".join([letters] + [e[0] for e in eyes]) + "->" + renamed,
+                      g, *[e[1] for e in eyes])
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def einsum(equation, *operands):
@@ -212,19 +257,41 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = equation.replace(" ", "")
-    if "->" in equation:
-        lhs, output = equation.split("->")
-    else:
-        lhs = equation
-        letters = lhs.replace(",", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    lhs, arrow, output = equation.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(operands):
         raise RuntimeError(f"einsum(): more operands were provided than specified in the "
                            f"equation" if len(operands) > len(inputs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
-    return Einsum.apply(*operands, inputs=inputs, output=output)
+    inputs, ellipsis = _expand_ellipsis(inputs, operands, equation)
+    if not arrow:                 # implicit output: ellipsis dims, then letters seen once
+        letters = "".join(inputs)
+        output = ellipsis + "".join(sorted(c for c in set(letters)
+                                           if letters.count(c) == 1 and c not in ellipsis))
+    else:
+        output = output.replace("...", ellipsis)
+    # PyTorch computes einsum with permutes, a product and a sum or view: its grad_fn is
+    # the last of them
+    contracted = bool(set("".join(inputs)) - set(output))
+    if len(operands) == 1:
+        name = "SumBackward1" if contracted else "PermuteBackward0"
+    else:
+        name = "ViewBackward0" if contracted else "MulBackward0"
+    return Einsum.apply(*operands, inputs=inputs, output=output, name=name)
+
+
+def _expand_ellipsis(inputs, operands, equation):
+    """Replace each operand's ``...`` by letters unused in the equation (the same letters
+    for the same trailing dims, as broadcasting aligns them)."""
+    if "..." not in equation:
+        return inputs, ""
+    free = [c for c in _LETTERS[::-1] if c not in equation]
+    spans = [o._data.ndim - (len(s) - 3) if "..." in s else 0 for s, o in zip(inputs, operands)]
+    width = max(spans)
+    ellipsis = "".join(free[:width][::-1])
+    expanded = [s.replace("...", ellipsis[width - n:]) for s, n in zip(inputs, spans)]
+    return expanded, ellipsis
 
 
 class LinalgMethods:

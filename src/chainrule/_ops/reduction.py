@@ -7,42 +7,61 @@ dimensions (``_unreduce``) and expand to the input's shape.
 import numpy as np
 
 from .. import return_types
+from ..autograd import grad_mode
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
+from ._util import user_warning
 
 _make = TensorBase._make
 
 
 def _dims(t, dim):
-    """``dim`` (None, an int, or a sequence) as a sorted tuple of non-negative ints."""
+    """``dim`` (None, an int, or a sequence) as a sorted tuple of non-negative ints.
+
+    None means every dim, as PyTorch's default; an empty list also reduces every dim
+    (but is recorded as the ``dim=`` overload). A 0-d tensor has nothing to reduce.
+    """
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
-        if len(dim) == 0:
-            return None
         dims = tuple(t._wrap_dim(d) for d in dim)
         if len(set(dims)) != len(dims):
             d = next(d for d in dims if dims.count(d) > 1)
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-        return tuple(sorted(dims))
-    return (t._wrap_dim(dim),)
+        if not dims:
+            dims = tuple(range(t._data.ndim))
+    else:
+        dims = (t._wrap_dim(dim),)
+    if t._data.ndim == 0:
+        return ()
+    return tuple(sorted(dims))
 
 
 def _unreduce(grad, shape, dims, keepdim):
     """Expand a reduced gradient back to ``shape`` (each element gets its share)."""
+    return _restore(grad, shape, dims, keepdim).expand(shape)
+
+
+def _restore(grad, shape, dims, keepdim):
+    """Put back the reduced dimensions of ``grad`` as size-1 dimensions."""
     if dims is None:
-        return grad.reshape((1,) * len(shape)).expand(shape) if shape else grad
-    if not keepdim:
+        return grad.reshape((1,) * len(shape)) if shape else grad
+    if not keepdim and dims:
         kept = list(shape)
         for d in dims:
             kept[d] = 1
         grad = grad.reshape(kept)
-    return grad.expand(shape)
+    return grad
 
 
 def _axis(dims):
     return dims if dims is None else tuple(dims)
+
+
+def _count(shape, dims):
+    """The number of elements that each output element reduces."""
+    return int(np.prod(shape if dims is None else [shape[d] for d in dims]))
 
 
 def _float_only(name, t):
@@ -50,6 +69,23 @@ def _float_only(name, t):
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be either a floating "
             f"point or complex dtype. Got: {_SCALAR[t._data.dtype.name]}")
+
+
+def _float_std_var(t):
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _check_nonempty(name, input, dim, dims):
+    """PyTorch's errors for reducing an empty tensor (max, amax, argmax, ...)."""
+    if input._data.size == 0:
+        if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        for d in dims:
+            if input._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 _SCALAR = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
@@ -62,6 +98,8 @@ class Sum(Node):
 
     def forward(self, a, dims=None, keepdim=False, dtype=None):
         self.shape, self.dims, self.keepdim = a._data.shape, dims, keepdim
+        if dims is not None:
+            self.torch_name = "SumBackward1"
         x = a._data
         if dtype is not None:
             x = x.astype(dtype.numpy)
@@ -81,8 +119,10 @@ class Mean(Node):
         x = a._data if dtype is None else a._data.astype(dtype.numpy)
         if dtype is None:
             _float_only("mean", a)
+        if dims is not None:
+            self.torch_name = "MeanBackward1"
         self.shape, self.dims, self.keepdim = a._data.shape, dims, keepdim
-        self.n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
+        self.n = _count(x.shape, dims)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.mean(x, axis=_axis(dims), keepdims=keepdim)
 
@@ -90,94 +130,134 @@ class Mean(Node):
         return _unreduce(grad, self.shape, self.dims, self.keepdim) / self.n
 
 
+def _variance(name, a, dims, correction, keepdim):
+    """sum (x - mean)^2 / (n - correction), with PyTorch's warning when n <= correction."""
+    x = a._data
+    axis = _axis(dims)
+    dof = _count(x.shape, dims) - correction
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if dof > 0:
+            return np.var(x, axis=axis, ddof=correction, keepdims=keepdim).astype(
+                x.dtype, copy=False)
+        user_warning(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                     "less than the reduction factor (input numel divided by output numel).")
+        squares = np.square(x - np.mean(x, axis=axis, keepdims=True))
+        return (np.sum(squares, axis=axis, keepdims=keepdim) / 0.0).astype(x.dtype)
+
+
+def _variance_backward(grad, a, dims, correction, keepdim):
+    """d var / dx_i = 2 (x_i - mean) / (n - correction), as PyTorch's var_backward."""
+    dof = _count(tuple(a.shape), dims) - correction
+    if dims is None or a.dim() == 0:
+        mean = a.mean()
+        if dof <= 0:
+            # 2 / 0 is infinite: inf * (x - mean) is NaN where x == mean, else inf
+            nan_or_inf = np.where(a._data == mean._data, np.nan, np.inf)
+            return grad * _make(nan_or_inf.astype(a._data.dtype))
+        return (2.0 / dof) * grad * (a - mean)
+    grad = _restore(grad, tuple(a.shape), dims, keepdim)
+    factor = 2.0 / dof if dof else float("inf")
+    return factor * grad * (a - a.mean(dims, keepdim=True))
+
+
 class Var(Node):
     """y = sum (x - mean)^2 / (n - correction);   dy/dx_i = 2 (x_i - mean) / (n - correction)."""
     torch_name = "VarBackward0"
 
     def forward(self, a, dims=None, correction=1, keepdim=False):
-        _float_only("var", a)
+        _float_std_var(a)
         self.save_for_backward(a)
         self.dims, self.correction, self.keepdim = dims, correction, keepdim
-        x = a._data
-        n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
-        self.n = n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.var(x, axis=_axis(dims), ddof=correction, keepdims=keepdim).astype(
-                x.dtype, copy=False) if n - correction > 0 else \
-                np.full(np.var(x, axis=_axis(dims), keepdims=keepdim).shape, np.nan, x.dtype)
+        return _variance("var", a, dims, correction, keepdim)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        mean = a.mean(self.dims, keepdim=True) if self.dims is not None else a.mean()
-        g = _unreduce(grad, tuple(a.shape), self.dims, self.keepdim)
-        return (2.0 / (self.n - self.correction)) * g * (a - mean)
+        return _variance_backward(grad, a, self.dims, self.correction, self.keepdim)
 
 
 class Std(Node):
-    """y = sqrt(var x);   dy/dx_i = (x_i - mean) / ((n - correction) y)."""
+    """y = sqrt(var x);   dy/dx = d var/dx / (2 y)  (0 where y = 0)."""
     torch_name = "StdBackward0"
     saves_result = True
 
     def forward(self, a, dims=None, correction=1, keepdim=False):
-        _float_only("std", a)
+        _float_std_var(a)
         self.save_for_backward(a)
         self.dims, self.correction, self.keepdim = dims, correction, keepdim
-        x = a._data
-        self.n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if self.n - correction <= 0:
-                return np.full(np.std(x, axis=_axis(dims), keepdims=keepdim).shape, np.nan,
-                               x.dtype)
-            return np.std(x, axis=_axis(dims), ddof=correction, keepdims=keepdim).astype(
-                x.dtype, copy=False)
+        return np.sqrt(_variance("std", a, dims, correction, keepdim))
 
     def backward(self, grad):
         (a,) = self.saved_tensors
         y = self.result
-        g = (grad / (y * 2)).masked_fill(y == 0, 0)
-        mean = a.mean(self.dims, keepdim=True) if self.dims is not None else a.mean()
-        g = _unreduce(g, tuple(a.shape), self.dims, self.keepdim)
-        return (2.0 / (self.n - self.correction)) * g * (a - mean)
+        grad = (grad / (y * 2)).masked_fill(y == 0, 0)
+        return _variance_backward(grad, a, self.dims, self.correction, self.keepdim)
 
 
 class Prod(Node):
-    """y = product of x;   dy/dx_i = product of all the other elements."""
+    """y = product of x;   dy/dx_i = product of all the other elements = y / x_i.
+
+    y / x_i fails where x_i = 0; then the product of the others is built from
+    cumulative products from the left and from the right, as PyTorch does.
+    """
     torch_name = "ProdBackward0"
+    saves_result = True
 
     def forward(self, a, dim=None, keepdim=False):
         self.save_for_backward(a)
         self.dim, self.keepdim = dim, keepdim
+        if dim is not None:
+            self.torch_name = "ProdBackward1"
         x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.int64)
+        if x.ndim == 0:
+            return x.copy()
         return np.prod(x, axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        x = a._data
-        axis = self.dim
-        flat = x.reshape(-1) if axis is None else x
-        ax = 0 if axis is None else axis
-        # product of the others = (product of those before) * (product of those after)
-        before = np.cumprod(np.concatenate(
-            [np.ones_like(np.take(flat, [0], ax)), np.take(flat, range(flat.shape[ax] - 1), ax)],
-            ax), ax) if flat.shape[ax] else flat
-        rev = np.flip(flat, ax)
-        after = np.flip(np.cumprod(np.concatenate(
-            [np.ones_like(np.take(rev, [0], ax)), np.take(rev, range(rev.shape[ax] - 1), ax)],
-            ax), ax), ax) if flat.shape[ax] else flat
-        others = _make((before * after).reshape(x.shape))
-        dims = None if axis is None else (axis,)
-        return _unreduce(grad, x.shape, dims, self.keepdim) * others
+        if a.dim() == 0:
+            return grad
+        result = self.result
+        if self.dim is not None and not self.keepdim:
+            grad, result = grad.unsqueeze(self.dim), result.unsqueeze(self.dim)
+        zeros = a._data == 0
+        if not zeros.any():
+            return grad * (result / a)
+        if grad_mode.STATE.enabled:                     # create_graph=True
+            return grad * _product_of_others_graph(a, self.dim)
+        if self.dim is None and zeros.sum() > 1:
+            return _make(np.zeros_like(a._data))        # two zeros: every gradient is 0
+        return grad * _make(_product_of_others(a._data, self.dim))
+
+
+def _product_of_others_graph(a, dim):
+    """The product of the others, differentiable (for second derivatives): row i of an
+    n x n matrix holds the elements with the i-th replaced by 1."""
+    x = a.reshape(-1) if dim is None else a.movedim(dim, -1)
+    n = x.shape[-1]
+    rows = x.unsqueeze(-2).expand(*x.shape[:-1], n, n)
+    others = rows.masked_fill(_make(np.eye(n, dtype=bool)), 1).prod(-1)
+    return others.reshape(a.shape) if dim is None else others.movedim(-1, dim)
+
+
+def _product_of_others(x, dim):
+    """For each element, the product of the others along ``dim`` (of all, when None),
+    from cumulative products from the left and from the right, as PyTorch does."""
+    flat = x.reshape(-1) if dim is None else x
+    axis = 0 if dim is None else dim
+    n = flat.shape[axis]
+    ones = np.ones_like(np.take(flat, [0], axis))
+    before = np.cumprod(np.concatenate([ones, np.take(flat, range(n - 1), axis)], axis), axis)
+    rest = np.flip(np.take(flat, range(1, n), axis), axis)
+    after = np.flip(np.cumprod(np.concatenate([ones, rest], axis), axis), axis)
+    return (before * after).reshape(x.shape)
 
 
 class AmaxAmin(Node):
     """y = max (or min) over dims;   the gradient is shared evenly among the tied maxima."""
     torch_name = "AmaxBackward0"
+    saves_result = True
 
     def forward(self, a, dims=None, keepdim=False, largest=True):
-        if a._data.size == 0 and (dims is None or any(a._data.shape[d] == 0 for d in dims)):
-            raise IndexError(f"{'amax' if largest else 'amin'}(): Expected reduction dim to "
-                             "be specified for input.numel() == 0. Specify the reduction dim "
-                             "with the 'dim' argument.")
         self.save_for_backward(a)
         self.dims, self.keepdim = dims, keepdim
         self.torch_name = "AmaxBackward0" if largest else "AminBackward0"
@@ -186,20 +266,16 @@ class AmaxAmin(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        dims = self.dims
-        y = _make(np.max(a._data, axis=_axis(dims), keepdims=True)
-                  if self.torch_name == "AmaxBackward0"
-                  else np.min(a._data, axis=_axis(dims), keepdims=True))
-        mask = a == y
-        count = mask.sum(dims if dims is not None else None, keepdim=True) \
-            if dims is not None else mask.sum()
-        g = _unreduce(grad, tuple(a.shape), dims, self.keepdim)
-        return g * mask / count
+        shape = tuple(a.shape)
+        mask = a == _restore(self.result, shape, self.dims, self.keepdim)
+        count = mask.sum(self.dims if self.dims else None, keepdim=True)
+        return (_restore(grad, shape, self.dims, self.keepdim) / count) * mask
 
 
 class MaxAll(Node):
     """y = max(x) over all elements (MaxBackward1): ties share the gradient evenly."""
     torch_name = "MaxBackward1"
+    saves_result = True
 
     def forward(self, a, largest=True):
         if a._data.size == 0:
@@ -212,9 +288,10 @@ class MaxAll(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        y = _make(a._data.max() if self.torch_name == "MaxBackward1" else a._data.min())
-        mask = a == y
-        return grad * mask / mask.sum()
+        y = self.result._data
+        mask = _make(np.isnan(a._data) if np.isnan(y) else a._data == y)
+        zeros = _make(np.zeros_like(a._data))
+        return zeros.masked_fill(mask, grad / mask.sum())
 
 
 class MaxDim(Node):
@@ -231,27 +308,31 @@ class MaxDim(Node):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
         self.torch_name = "MaxBackward0" if largest else "MinBackward0"
         if x.ndim == 0:
-            self.idx = np.zeros((), np.int64)
-            return x.copy(), self.idx
+            self.idx = None
+            return x.copy(), np.zeros((), np.int64)
         if x.dtype.kind == "f" and np.isnan(x).any():
             idx = np.argmax(np.isnan(x), axis=dim)      # NaN propagates, as in PyTorch
         else:
             idx = np.argmax(x, axis=dim) if largest else np.argmin(x, axis=dim)
-        idx = np.expand_dims(idx, dim)
+        idx = np.expand_dims(idx, dim).astype(np.int64)
         values = np.take_along_axis(x, idx, dim)
         self.idx = idx
         if not keepdim:
             values, idx = values.squeeze(dim), idx.squeeze(dim)
-        return values, idx.astype(np.int64)
+        return values, idx
 
     def backward(self, grad, _unused_indices_grad=None):
-        g = grad._data if self.keepdim or len(self.shape) == 0 else \
-            np.expand_dims(grad._data, self.dim)
-        out = np.zeros(self.shape, g.dtype)
-        if len(self.shape) == 0:
-            return _make(g.copy())
-        np.put_along_axis(out, self.idx, g, self.dim)
-        return _make(out)
+        return _scatter_back(grad, self.shape, self.dim, self.idx, self.keepdim)
+
+
+def _scatter_back(grad, shape, dim, idx, keepdim):
+    """The gradient of values picked at ``idx`` along ``dim``: zeros, with each value's
+    gradient put back where it was picked (differentiable, for second derivatives)."""
+    if len(shape) == 0:
+        return grad
+    if not keepdim:
+        grad = grad.unsqueeze(dim)
+    return _make(np.zeros(shape, grad._data.dtype)).scatter(dim, _make(idx), grad)
 
 
 class Cumsum(Node):
@@ -268,13 +349,16 @@ class Cumsum(Node):
         return np.cumsum(x, axis=dim) if x.ndim else x.copy()
 
     def backward(self, grad):
-        if grad.dim() == 0:
+        if grad.numel() <= 1 or grad.shape[self.dim] == 1:
             return grad
         return grad.flip(self.dim).cumsum(self.dim).flip(self.dim)
 
 
 class Norm(Node):
-    """y = (sum |x|^p)^(1/p);   for p = 2, dy/dx = x / y (0 where y = 0)."""
+    """y = (sum |x|^p)^(1/p);   dy/dx = sign(x) |x|^(p-1) / y^(p-1)  (x / y for p = 2).
+
+    Where y = 0 the gradient is taken as 0, as PyTorch does.
+    """
     torch_name = "LinalgVectorNormBackward0"
     saves_result = True
 
@@ -299,23 +383,26 @@ class Norm(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        y = self.result
-        p = self.p
-        shape = tuple(a.shape)
-        g = _unreduce(grad, shape, self.dims, self.keepdim)
-        yk = _unreduce(y, shape, self.dims, self.keepdim)
-        if p == 2:
-            return a * (g / yk).masked_fill(yk == 0, 0)
-        if p == 1:
-            return a.sign() * g
+        p, shape = self.p, tuple(a.shape)
+        grad = _restore(grad, shape, self.dims, self.keepdim)
+        y = _restore(self.result, shape, self.dims, self.keepdim)
         if p == 0:
-            return g * 0
+            return _make(np.zeros_like(a._data))
+        if p == 1:
+            return a.sign() * grad
+        if p == 2:
+            return grad * (a / y).masked_fill(y == 0, 0)
         if p in (float("inf"), -float("inf")):
-            mask = a.abs() == yk
-            count = mask.sum(self.dims, keepdim=True) if self.dims else mask.sum()
-            return a.sign() * g * mask / count
-        scale = a.abs() ** (p - 2) * a / yk ** (p - 1)
-        return (g * scale).masked_fill(yk == 0, 0)
+            mask = (a.abs() == y) | a.isnan()
+            count = mask.sum(self.dims if self.dims else None, keepdim=True)
+            return a.sign() * ((grad / count) * mask)
+        if p < 1:
+            scaled = a.sign() * (a.abs() ** (p - 1)).masked_fill(a == 0, 0)
+            return scaled * grad * y ** (1 - p)
+        scale = (grad / y ** (p - 1)).masked_fill(y == 0, 0)
+        if p < 2:
+            return a.sign() * a.abs() ** (p - 1) * scale
+        return a * a.abs() ** (p - 2) * scale
 
 
 class Logsumexp(Node):
@@ -340,8 +427,8 @@ class Logsumexp(Node):
     def backward(self, grad):
         (a,) = self.saved_tensors
         shape = tuple(a.shape)
-        g = _unreduce(grad, shape, self.dims, self.keepdim)
-        y = _unreduce(self.result, shape, self.dims, self.keepdim)
+        g = _restore(grad, shape, self.dims, self.keepdim)
+        y = _restore(self.result, shape, self.dims, self.keepdim)
         return g * (a - y).exp()
 
 
@@ -355,7 +442,7 @@ class Softmax(Node):
         x = a._data
         if x.ndim == 0:
             return np.ones_like(x)
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
         return e / np.sum(e, axis=dim, keepdims=True)
 
     def backward(self, grad):
@@ -375,6 +462,8 @@ class LogSoftmax(Node):
         x = a._data
         if x.ndim == 0:
             return np.zeros_like(x)
+        if x.size == 0:
+            return x.copy()
         shifted = x - np.max(x, axis=dim, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -385,13 +474,15 @@ class LogSoftmax(Node):
         return grad - y.exp() * grad.sum(self.dim, keepdim=True)
 
 
-def _softmax_input(input, dim, dtype):
+def _softmax_input(input, dim, dtype, name=""):
     if dtype is not None:
         input = input.to(dtype)
+    dim = input._wrap_dim(dim)
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{_SCALAR[input._data.dtype.name]}'")
-    return input, input._wrap_dim(dim)
+        kernel = "softmax_lastdim" if dim >= input._data.ndim - 1 else "softmax"
+        raise NotImplementedError(f'"{name}{kernel}_kernel_impl" not implemented for '
+                                  f"'{_SCALAR[input._data.dtype.name]}'")
+    return input, dim
 
 
 # ---- the functions users call -----------------------------------------------
@@ -434,11 +525,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def amax(input, dim=(), keepdim=False):
-    return AmaxAmin.apply(input, dims=_dims(input, dim), keepdim=keepdim, largest=True)
+    dims = _dims(input, dim)
+    _check_nonempty("amax", input, dim, dims)
+    return AmaxAmin.apply(input, dims=dims, keepdim=keepdim, largest=True)
 
 
 def amin(input, dim=(), keepdim=False):
-    return AmaxAmin.apply(input, dims=_dims(input, dim), keepdim=keepdim, largest=False)
+    dims = _dims(input, dim)
+    _check_nonempty("amin", input, dim, dims)
+    return AmaxAmin.apply(input, dims=dims, keepdim=keepdim, largest=False)
 
 
 def max(input, dim=None, keepdim=False):
@@ -467,26 +562,28 @@ def min(input, dim=None, keepdim=False):
 
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
-    x = input._data
-    if dim is None:
-        if x.size == 0:
-            raise RuntimeError("argmax(): Expected reduction dim to be specified for "
-                               "input.numel() == 0.")
-        idx = np.argmax(x)
-        return _make(np.array(idx, np.int64).reshape((1,) * x.ndim if keepdim else ()))
-    return max(input, dim, keepdim).indices
+    return _arg(input, dim, keepdim, largest=True)
 
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element."""
+    return _arg(input, dim, keepdim, largest=False)
+
+
+def _arg(input, dim, keepdim, largest):
+    name = "argmax" if largest else "argmin"
     x = input._data
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if x.size == 0:
-            raise RuntimeError("argmin(): Expected reduction dim to be specified for "
-                               "input.numel() == 0.")
-        idx = np.argmin(x)
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        idx = np.argmax(x) if largest else np.argmin(x)
         return _make(np.array(idx, np.int64).reshape((1,) * x.ndim if keepdim else ()))
-    return min(input, dim, keepdim).indices
+    dim = input._wrap_dim(dim)
+    _check_nonempty(name, input, dim, (dim,) if x.ndim else ())
+    return (max if largest else min)(input.detach(), dim, keepdim).indices
 
 
 def cumsum(input, dim, *, dtype=None):
@@ -517,7 +614,7 @@ def softmax(input, dim, dtype=None):
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably."""
-    input, dim = _softmax_input(input, dim, dtype)
+    input, dim = _softmax_input(input, dim, dtype, name="log_")
     return LogSoftmax.apply(input, dim=dim)
 
 

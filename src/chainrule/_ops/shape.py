@@ -7,13 +7,12 @@ expand's gradient is summed over the copies.
 Most return *views*: the result shares the input's memory and version counter,
 as in PyTorch (``is_view = True``).
 """
-import warnings
-
 import numpy as np
 
 from ..autograd.graph import Node
 from .._dtype import legacy_type_name
 from .._tensor import TensorBase
+from ._util import user_warning
 
 
 def _shape_args(shape):
@@ -28,10 +27,11 @@ def infer_shape(shape, numel):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"{list(shape)}")
             known *= s
     if -1 in shape:
         if known == 0 or numel % known:
@@ -63,6 +63,12 @@ class View(Node):
         return grad.reshape(self.in_shape)
 
 
+class ReshapeAlias(View):
+    """``reshape`` of a non-contiguous tensor whose new shape can still share its memory
+    (PyTorch records it under another name than ``view``)."""
+    torch_name = "ReshapeAliasBackward0"
+
+
 class Reshape(Node):
     """``reshape`` when a view is impossible: the values are copied."""
     torch_name = "UnsafeViewBackward0"
@@ -86,6 +92,8 @@ class Squeeze(Node):
         if dims is None:
             return np.squeeze(x)
         self.torch_name = "SqueezeBackward1" if len(dims) == 1 else "SqueezeBackward2"
+        if x.ndim == 0:
+            return x.view()
         keep = tuple(d for d in dims if x.shape[d] == 1)
         return np.squeeze(x, axis=keep) if keep else x.view()
 
@@ -161,13 +169,23 @@ class Repeat(Node):
         return np.tile(x.reshape((1,) * lead + x.shape), repeats)
 
     def backward(self, grad):
-        # view the gradient as (r0, s0, r1, s1, ...) and sum over every r
-        padded = (1,) * (len(self.repeats) - len(self.in_shape)) + tuple(self.in_shape)
-        split = []
-        for r, s in zip(self.repeats, padded):
-            split += [r, s]
-        g = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
-        return g.reshape(self.in_shape)
+        if 0 in self.repeats:
+            return TensorBase._make(np.zeros(self.in_shape, grad._data.dtype))
+        # new leading dims are summed away one by one, as PyTorch does (same rounding)
+        for _ in range(len(self.repeats) - len(self.in_shape)):
+            grad = grad.sum(0)
+        # view each repeated dim of size r*s as (r, s), and sum over the r's (innermost
+        # first, the order in which PyTorch's reduction adds them)
+        split, summed = [], []
+        for r, s in zip(self.repeats[len(self.repeats) - len(self.in_shape):], self.in_shape):
+            if r != 1:
+                summed.append(len(split))
+                split.append(r)
+            split.append(s)
+        grad = grad.reshape(split)
+        for d in reversed(summed):
+            grad = grad.sum(d)
+        return grad
 
 
 class Flip(Node):
@@ -218,11 +236,13 @@ def reshape(input, *shape):
     """The same values in a new shape: a view when possible, else a copy."""
     shape = _shape_args(shape)
     x = input._data
+    if x.flags.c_contiguous:
+        return View.apply(input, shape=shape)
     try:
         np.reshape(x, infer_shape(shape, x.size), copy=False)
     except ValueError:
         return Reshape.apply(input, shape=shape)
-    return View.apply(input, shape=shape)
+    return ReshapeAlias.apply(input, shape=shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -280,6 +300,8 @@ def t(input):
 
 def permute(input, *dims):
     """Reorder the dimensions: ``x.permute(2, 0, 1)``."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_args(dims)
     n = input._data.ndim
     if len(dims) != n:
@@ -400,12 +422,15 @@ class ShapeMethods:
     @property
     def T(self):
         n = self._data.ndim
-        if n != 2:
-            warnings.warn(
+        if n == 0:
+            user_warning("Tensor.T is deprecated on 0-D tensors. This function is the "
+                         "identity in these cases.")
+        elif n != 2:
+            user_warning(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+                "to reverse the dimensions of a tensor.")
         return Permute.apply(self, dims=tuple(range(n - 1, -1, -1)))
 
     @property

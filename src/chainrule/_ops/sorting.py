@@ -5,6 +5,7 @@ import numpy as np
 from .. import return_types
 from ..autograd.graph import Node
 from .._tensor import TensorBase
+from .reduction import _scatter_back
 
 _make = TensorBase._make
 
@@ -20,29 +21,31 @@ class SortLike(Node):
         self.torch_name = name
         self.in_shape, self.dim = x.shape, dim
         if x.ndim == 0:
-            self.idx = np.zeros((), np.int64)
-            return x.copy(), self.idx
+            self.idx = None
+            return x.copy(), np.zeros((), np.int64)
         # stable sort; for descending order sort the negated keys so ties keep their order
         keys = x
         if descending:
             keys = -x.astype(np.float64) if x.dtype.kind != "b" else ~x
-        idx = np.argsort(keys, axis=dim, kind="stable")
+        idx = np.argsort(keys, axis=dim, kind="stable").astype(np.int64)
         if k is not None:
             idx = np.take(idx, np.arange(k), axis=dim)
         self.idx = idx
-        return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
+        return np.take_along_axis(x, idx, dim), idx
 
     def backward(self, grad, _indices_grad=None):
-        if len(self.in_shape) == 0:
-            return grad
-        out = np.zeros(self.in_shape, grad._data.dtype)
-        np.put_along_axis(out, self.idx, grad._data, self.dim)
-        return _make(out)
+        return _scatter_back(grad, self.in_shape, self.dim, self.idx, keepdim=True)
 
 
-def sort(input, dim=-1, descending=False, stable=False):
-    """Sorted values along ``dim`` and the indices they came from."""
-    values, indices = SortLike.apply(input, dim=input._wrap_dim(dim), descending=descending)
+def sort(input, dim=-1, descending=False, *, stable=None):
+    """Sorted values along ``dim`` and the indices they came from.
+
+    chainrule's sort is always stable: equal values keep their order. (PyTorch
+    records ``stable=...`` calls as SortBackward1, so chainrule does too.)
+    """
+    name = "SortBackward0" if stable is None else "SortBackward1"
+    values, indices = SortLike.apply(input, dim=input._wrap_dim(dim), descending=descending,
+                                     name=name)
     return return_types.sort(values, indices)
 
 
@@ -65,8 +68,8 @@ class SortingMethods:
     """The sorting methods of ``Tensor``."""
     __slots__ = ()
 
-    def sort(self, dim=-1, descending=False, stable=False):
-        return sort(self, dim, descending, stable)
+    def sort(self, dim=-1, descending=False, *, stable=None):
+        return sort(self, dim, descending, stable=stable)
 
     def argsort(self, dim=-1, descending=False, stable=False):
         return argsort(self, dim, descending, stable)

@@ -54,9 +54,15 @@ def sum_to(grad, shape):
     return grad
 
 
-def _fit_to_input(grad, shape, dtype):
+def _fit_to_input(grad, shape, dtype, node, i):
     """Make a gradient match its input's shape and dtype (broadcasting, promotion)."""
     if grad._data.shape != shape:
+        got = grad._data.shape
+        lead = len(got) - len(shape)
+        if lead < 0 or any(n != 1 and n != got[lead + k] for k, n in enumerate(shape)):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{i} - got {list(got)} but expected shape compatible with "
+                               f"{list(shape)}")
         grad = sum_to(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(_dtype_of(dtype))
@@ -103,23 +109,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     otherwise (``autograd.grad``) the gradients of ``inputs`` are returned.
     """
     buffers = {}                                  # node or leaf -> [grad per output]
-    roots = []
-    for t, g in zip(outputs, grad_outputs):
-        target = t.grad_fn if t.grad_fn is not None else t
-        nr = t._output_nr if t.grad_fn is not None else 0
-        _add_to(buffers, target, nr, g, _num_outputs(target))
-        roots.append(target)
-
-    wanted = None
+    roots = _seed(buffers, outputs, grad_outputs)
+    order = topological_order(roots)
+    wanted = needed = captured = None
     if inputs is not None:
-        wanted = {}
-        for i, t in enumerate(inputs):
-            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
-            wanted.setdefault(key, []).append(i)
-    captured = [None] * len(inputs) if inputs is not None else None
+        wanted = _wanted(inputs)                  # (node or leaf, output_nr) -> [index]
+        needed = _nodes_leading_to(order, wanted)
+        captured = [None] * len(inputs)
 
-    with grad_mode.set_grad_enabled(create_graph):
-        for item in topological_order(roots):
+    with grad_mode.set_grad_enabled(bool(create_graph)):              # create_graph
+        for item in order:
             grads = buffers.pop(item, None)
             if grads is None:
                 continue
@@ -134,30 +133,65 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             grads = _run_pre_hooks(item, grads)                       # hooks, retain_grad
             if accumulate and item._retained:
                 _retain(item, grads, create_graph)
-            if inputs is not None and not accumulate and _all_captured(captured):
-                break
-            grads_in = item.backward(*grads) if item.num_outputs > 1 else item.backward(grads[0])
-            if not isinstance(grads_in, tuple):
-                grads_in = (grads_in,)
-            if item._hooks:                                           # node post-hooks
-                for hook in item._hooks:
-                    hook(grads_in, tuple(grads))
-            if OBSERVERS:                                             # chainrule.explain
-                for observer in OBSERVERS:
-                    observer(item, grads_in, tuple(grads))
+            if needed is not None and item not in needed:
+                continue                          # leads to none of the requested inputs
+            grads_in = _call_backward(item, grads)
             if not retain_graph:                                      # free the graph
                 item.release()
-            for edge, g in zip(item._edges, grads_in):
+            for i, (edge, g) in enumerate(zip(item._edges, grads_in)):
                 if edge is None or g is None:
                     continue
                 target, nr, shape, dtype = edge
-                g = _fit_to_input(g, shape, dtype)
+                if g._data.shape != shape or g._data.dtype != dtype:
+                    g = _fit_to_input(g, shape, dtype, item, i)
                 _add_to(buffers, target, nr, g, _num_outputs(target))
     return captured
 
 
-def _all_captured(captured):
-    return all(c is not None for c in captured)
+def _seed(buffers, outputs, grad_outputs):
+    """Put each output's starting gradient in the buffers; return the roots."""
+    roots = []
+    for t, g in zip(outputs, grad_outputs):
+        if g._data.dtype != t._data.dtype:        # a float64 gradient for a float32 output
+            g = Tensor._make(g._data.astype(t._data.dtype))
+        target = t.grad_fn if t.grad_fn is not None else t
+        nr = t._output_nr if t.grad_fn is not None else 0
+        _add_to(buffers, target, nr, g, _num_outputs(target))
+        roots.append(target)
+    return roots
+
+
+def _wanted(inputs):
+    wanted = {}
+    for i, t in enumerate(inputs):
+        key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
+        wanted.setdefault(key, []).append(i)
+    return wanted
+
+
+def _nodes_leading_to(order, wanted):
+    """The nodes with a path to a requested input: only they need to run."""
+    needed = set()
+    for item in reversed(order):                  # producers before their users
+        if isinstance(item, Node) and any(
+                e is not None and ((e[0], e[1]) in wanted or e[0] in needed)
+                for e in item._edges):
+            needed.add(item)
+    return needed
+
+
+def _call_backward(node, grads):
+    """The node's gradients for its inputs, then its post-hooks and observers."""
+    grads_in = node.backward(*grads) if node.num_outputs > 1 else node.backward(grads[0])
+    if not isinstance(grads_in, tuple):
+        grads_in = (grads_in,)
+    if node._hooks:                                                   # node post-hooks
+        for hook in node._hooks:
+            hook(grads_in, tuple(grads))
+    if OBSERVERS:                                                     # chainrule.explain
+        for observer in OBSERVERS:
+            observer(node, grads_in, tuple(grads))
+    return grads_in
 
 
 def _num_outputs(target):
@@ -174,7 +208,7 @@ def _add_to(buffers, target, nr, g, n_outputs):
 
 
 def _run_pre_hooks(node, grads):
-    if node.num_outputs > 1:
+    if node.num_outputs > 1 and node.materialize_grads:
         grads = _materialize(node, grads)
     if node._pre_hooks:
         for hook in node._pre_hooks:
@@ -197,14 +231,13 @@ def _zeros(shape, dtype):
 
 
 def _retain(node, grads, create_graph):
+    """``retain_grad()``: a non-leaf keeps a copy of its gradient (recorded only when
+    ``create_graph``, since grad mode is set to it during backward)."""
     for nr, ref in node._retained.items():
         t = ref()
         if t is not None and grads[nr] is not None:
             g = grads[nr]
-            if t.grad is None:
-                t._grad = g if create_graph else g.detach().clone()
-            else:
-                t._grad = t._grad + g
+            t._grad = g.clone() if t._grad is None else t._grad + g
 
 
 def _accumulate(leaf, g, create_graph):
@@ -216,10 +249,14 @@ def _accumulate(leaf, g, create_graph):
                 g = result
     old = leaf._grad
     if old is None:
-        # A fresh, writable copy: the same gradient tensor may reach several
-        # leaves (``a + b`` sends one tensor to both), and each .grad is its own.
-        leaf._grad = g if create_graph else Tensor._make(g._data.copy())
-    elif create_graph or old.requires_grad:
+        # A fresh copy: the same gradient tensor may reach several leaves (``a + b``
+        # sends one tensor to both), and each .grad is its own. With create_graph
+        # the copy is recorded (CopyBackwards, as in PyTorch) so .grad is differentiable.
+        if create_graph:
+            leaf._grad = Tensor._make(g._data.copy()).copy_(g)
+        else:
+            leaf._grad = Tensor._make(g._data.copy())
+    elif create_graph:
         leaf._grad = old + g
     else:
         old._data += g._data                      # in place, as PyTorch

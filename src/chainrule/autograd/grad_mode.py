@@ -9,12 +9,18 @@ another thread from recording.
 ...     y = x * 2
 >>> y.requires_grad
 False
+
+Every switch is also a decorator, with or without parentheses
+(``@torch.no_grad`` or ``@torch.no_grad()``); a decorated generator runs each
+step under the switch.
 """
 import functools
+import inspect
 import threading
 
 
 class _GradState(threading.local):
+    """Per-thread flags; a new thread starts with grad mode on."""
     enabled = True
     inference = False
 
@@ -28,6 +34,7 @@ def is_grad_enabled():
 
 
 def is_inference_mode_enabled():
+    """True inside ``inference_mode()``."""
     return STATE.inference
 
 
@@ -35,20 +42,57 @@ class _GradModeContext:
     """Base of the grad-mode switches: a context manager that is also a decorator."""
 
     def __call__(self, func):
+        make = self.clone
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(make, func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__(*self._args()):
+            with make():
                 return func(*args, **kwargs)
         return wrapper
 
-    def _args(self):
-        return ()
-
     def clone(self):
-        return self.__class__(*self._args())
+        """A fresh switch of the same kind (each decorated call enters its own)."""
+        return self.__class__()
 
 
-class no_grad(_GradModeContext):
+def _wrap_generator(make, func):
+    """Run each step of the generator ``func`` under a fresh ``make()`` switch."""
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        try:
+            with make():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make():
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    with make():
+                        response = gen.throw(e)
+                else:
+                    with make():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+    return generator
+
+
+class _NoParamContext(_GradModeContext):
+    """A switch that also decorates without parentheses: ``@torch.no_grad``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamContext):
     """Context manager and decorator that stops graph recording.
 
     Use it for the weight update of a hand-written training loop, and for
@@ -64,7 +108,7 @@ class no_grad(_GradModeContext):
         return False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamContext):
     """Context manager and decorator that turns graph recording back on."""
 
     def __enter__(self):
@@ -77,15 +121,23 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """``set_grad_enabled(False)`` as a call, a context manager or a decorator."""
+    """``set_grad_enabled(False)`` as a call, a context manager or a decorator.
+
+    As a call it takes effect at once (``torch.set_grad_enabled(False)``); as a
+    context manager the previous mode comes back on exit.
+    """
 
     def __init__(self, mode):
-        self.mode = bool(mode)
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be "
+                            f"bool, not {type(mode).__name__}")
         self.prev = STATE.enabled
-        STATE.enabled = self.mode          # takes effect at once when called
+        self.mode = mode
+        STATE.enabled = mode
 
-    def _args(self):
-        return (self.mode,)
+    def __call__(self, func):
+        STATE.enabled = self.prev          # decorating must not switch the mode now
+        return super().__call__(func)
 
     def __enter__(self):
         pass
@@ -94,22 +146,38 @@ class set_grad_enabled(_GradModeContext):
         STATE.enabled = self.prev
         return False
 
+    def clone(self):
+        return self.__class__(self.mode)
+
+    def __repr__(self):
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
+
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (chainrule has no separate inference tensors)."""
+    """Like ``no_grad`` for running a trained model.
+
+    chainrule has no separate inference tensors: tensors made inside behave as
+    those made under ``no_grad`` (PyTorch would also refuse to use them in a
+    graph later).
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)                  # @torch.inference_mode without parentheses
 
     def __init__(self, mode=True):
-        self.mode = bool(mode)
-
-    def _args(self):
-        return (self.mode,)
+        self.mode = mode
 
     def __enter__(self):
+        # as in PyTorch, inference_mode(False) turns grad mode on
         self.prev = (STATE.enabled, STATE.inference)
-        if self.mode:
-            STATE.enabled = False
-            STATE.inference = True
+        STATE.enabled = not self.mode
+        STATE.inference = self.mode
 
     def __exit__(self, *exc):
         STATE.enabled, STATE.inference = self.prev
         return False
+
+    def clone(self):
+        return self.__class__(self.mode)

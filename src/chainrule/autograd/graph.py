@@ -47,6 +47,8 @@ class Node:
     is_view = False
     # outputs that never carry a gradient (e.g. the indices of max(dim))
     non_differentiable = ()
+    # a multi-output node's backward gets zeros for outputs that received no gradient
+    materialize_grads = True
 
     # Defaults as class attributes, so creating a node sets nothing it doesn't use.
     _edges = ()
@@ -74,7 +76,8 @@ class Node:
         if _STATE.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x._requires_grad:
-                    record = True
+                    # integer and bool results carry no gradient (x.long(), x.argmax())
+                    record = out.__class__ is tuple or out.dtype.kind == "f"
                     break
         if not record:
             if out.__class__ is not tuple:
@@ -96,7 +99,7 @@ class Node:
                 node._result_version = result._version
             return result
         node._output_meta = [(o.shape, o.dtype) for o in out]
-        return _views(tuple(Tensor._make(o) if i in cls.non_differentiable
+        return _views(tuple(Tensor._make(o) if i in cls.non_differentiable or o.dtype.kind != "f"
                             else Tensor._make(o, node, i) for i, o in enumerate(out)),
                       cls, inputs)
 
@@ -110,6 +113,8 @@ class Node:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         saved = self._saved
+        if saved is None:
+            return ()
         for t, v in zip(saved, self._versions):
             if v is not None and t._version[0] != v:
                 raise RuntimeError(_modified_message(t, v, self))
@@ -143,6 +148,10 @@ class Node:
 
     # ---- PyTorch's introspection API ----------------------------------------
     def name(self):
+        """PyTorch's name: ``"MulBackward0"``; nodes of PyTorch's autograd core itself
+        carry their C++ namespace (``"torch::autograd::CopySlices"``)."""
+        if self.torch_name in _CORE_NODES:
+            return "torch::autograd::" + self.torch_name
         return self.torch_name
 
     @property
@@ -175,6 +184,11 @@ class Node:
 
     def __call__(self, *grads):
         return self.backward(*grads)
+
+
+# Nodes written by hand in PyTorch's autograd core rather than generated per op.
+_CORE_NODES = frozenset({"CopySlices", "CopyBackwards", "AccumulateGrad", "GraphRoot",
+                         "Error", "DelayedError"})
 
 
 class AccumulateGrad:
@@ -242,11 +256,11 @@ def _modified_message(t, expected, node):
     shape = ", ".join(str(s) for s in t._data.shape)
     where = ""
     if t.grad_fn is not None:
-        producer = re.sub(r"Backward\d*$", "", t.grad_fn.torch_name)
-        where = f", which is output {t._output_nr} of {producer}"
+        producer = re.sub(r"Backward\d*$", "", t.grad_fn.name())
+        where = f", which is output {t._output_nr} of {producer},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{legacy_type_name(t.dtype)} [{shape}]]{where}, is at version "
+        f"inplace operation: [{legacy_type_name(t.dtype)} [{shape}]]{where} is at version "
         f"{t._version[0]}; expected version {expected} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
