@@ -155,6 +155,12 @@ ELEMENTWISE = [
        WITH_INT, exact=True),
     Op("sign", lambda torch, a: torch.sign(a), lambda r: [s(r.x(3, 4)), edge(r.ties(7))],
        WITH_INT, exact=True),
+    Op("floor", lambda torch, a: a.floor(), lambda r: unary(Draw.x)(r) + [
+        edge(r.ties(5) * 1.5)], WITH_INT, exact=True),
+    Op("ceil", lambda torch, a: torch.ceil(a), unary(Draw.x), WITH_INT, exact=True),
+    Op("round", lambda torch, a: a.round(), lambda r: unary(Draw.x)(r) + [
+        edge(np.array([0.5, 1.5, 2.5, -0.5]))], exact=True),
+    Op("trunc", lambda torch, a: torch.trunc(a), unary(Draw.x), WITH_INT, exact=True),
     Op("exp", lambda torch, a: a.exp(), unary(Draw.x), WITH_INT),
     Op("log", lambda torch, a: a.log(), lambda r: unary(Draw.pos)(r) + [
         s(r.tiny(5)), edge(np.array([0.0, -1.0, 1.0]))], WITH_INT),
@@ -190,6 +196,9 @@ ELEMENTWISE = [
     Op("clamp_max", lambda torch, a: a.clamp(max=0), lambda r: [
         s(r.x(3, 4)), edge(r.ties(6))], WITH_INT, exact=True),
     Op("clip", lambda torch, a: torch.clip(a, -1, 1), unary(Draw.x), exact=True),
+    Op("clamp_min_fn", lambda torch, a: torch.clamp_min(a, 0.1), lambda r: [
+        s(r.x(3, 4)), edge(np.array([0.1, 0.0, 1.0]))], exact=True),
+    Op("clamp_max_fn", lambda torch, a: a.clamp_max(0.1), lambda r: [s(r.x(3, 4))], exact=True),
     Op("clamp_tensor", lambda torch, a, lo, hi: torch.clamp(a, lo, hi), lambda r: [
         s(r.x(3, 4), r.x(3, 4) - 1, r.x(3, 4) + 1), s(r.x(3, 4), r.x(4) - 1, r.x(3, 1) + 1),
         s(r.x(2, 2), r.x(2) - 1, r.x() + 1), edge(r.ties(6), r.ties(6), r.ties(6) + 0.5),
@@ -356,8 +365,10 @@ SHAPE = [
         s(r.x(2, 3, 4), (2, 0, 1)), s(r.x(2, 3), (-1, 0))], exact=True),
     Op("t", lambda torch, a: a.t(), lambda r: [s(r.x(2, 3)), s(r.x(3)), s(r.x())],
        exact=True),
-    Op("T", lambda torch, a: a.T, lambda r: [s(r.x(2, 3)), s(T(r.x(3, 2)))], exact=True),
-    Op("mT", lambda torch, a: a.mT, lambda r: [s(r.x(2, 3)), s(r.x(2, 3, 4))], exact=True),
+    Op("T", lambda torch, a: a.T, lambda r: [s(r.x(2, 3)), s(T(r.x(3, 2))), s(r.x(3)),
+                                             s(r.x(2, 3, 4)), s(r.x())], exact=True),
+    Op("mT", lambda torch, a: a.mT, lambda r: [s(r.x(2, 3)), s(r.x(2, 3, 4)), s(r.x())],
+       exact=True),
     Op("expand", lambda torch, a, shape: a.expand(*shape), lambda r: [
         s(r.x(3, 1), (3, 4)), s(r.x(3), (2, 3)), s(r.x(), (2, 2)), s(r.x(1, 3), (-1, 3)),
         s(r.x(2, 1), (2, 2, -1))], exact=True),
@@ -400,12 +411,14 @@ JOINING = [
         s([r.x(3)], -1)], WITH_INT, exact=True),
     Op("split", lambda torch, a, size, d: a.split(size, d), lambda r: [
         s(r.x(5, 2), 2, 0), s(r.x(5, 2), [1, 4], 0), s(r.x(2, 6), 3, 1), s(r.x(4), 4, 0),
-        s(r.x(3, 2), 5, 0), s(r.x(4), [0, 4], 0)], exact=True),
+        s(r.x(3, 2), 5, 0), s(r.x(4), [0, 4], 0), s(r.x(0, 2), 2, 0), s(r.x(0, 2), 0, 0)],
+       exact=True),
     Op("split_fn", lambda torch, a: torch.split(a, 2, dim=-1), lambda r: [
         s(r.x(3, 4)), s(T(r.x(3, 3)))], exact=True),
     Op("chunk", lambda torch, a, n, d: a.chunk(n, d), lambda r: [
         s(r.x(4, 2), 2, 0), s(r.x(5, 2), 3, 0), s(r.x(4, 2), 3, 0), s(r.x(6), 4, 0),
-        s(r.x(2, 3), 5, 1), s(r.x(2, 1), 2, 1)], exact=True),
+        s(r.x(2, 3), 5, 1), s(r.x(2, 1), 2, 1), s(r.x(0, 2), 3, 0), s(r.x(2, 0), 2, 1)],
+       exact=True),
     Op("unbind", lambda torch, a, d: a.unbind(d), lambda r: [
         s(r.x(3, 2), 0), s(r.x(3, 2), 1), s(T(r.x(2, 3)), -1)], exact=True),
     Op("gather", lambda torch, a, d, idx: torch.gather(a, d, idx), lambda r: [
@@ -426,6 +439,12 @@ JOINING = [
     Op("masked_fill", lambda torch, a, m, v: a.masked_fill(m, v), lambda r: [
         s(r.x(3, 4), r.mask(3, 4), 0.0), s(r.x(3, 4), r.mask(4), -1.5),
         s(r.x(3, 4), r.mask(3, 4), r.x()), s(T(r.x(3, 4)), r.mask(3, 1), 2.0)], exact=True),
+    Op("masked_select", lambda torch, a, m: a.masked_select(m), lambda r: [
+        s(r.x(3, 4), r.mask(3, 4)), s(r.x(3, 4), r.mask(4)), s(r.x(4), r.mask(2, 4)),
+        s(T(r.x(3, 4)), r.mask(3, 4))], exact=True),
+    Op("take", lambda torch, a, i: torch.take(a, i), lambda r: [
+        s(r.x(3, 4), r.idx(12, 5)), s(r.x(3, 4), np.array([[-1, 0], [0, 11]])),
+        s(T(r.x(3, 4)), r.idx(12, 2, 3))], exact=True),
     Op("masked_fill_fn", lambda torch, a, m: torch.masked_fill(a, m, float("-inf")), lambda r: [
         edge(r.x(3, 4), r.mask(3, 4))], exact=True),
     Op("sort", lambda torch, a, d, desc: a.sort(d, desc), lambda r: [

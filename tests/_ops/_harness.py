@@ -26,28 +26,10 @@ def samples(op):
     return op.samples(Draw(np.random.default_rng(zlib.crc32(op.name.encode()))))
 
 
-# Cases that fail for a reason outside src/chainrule/_ops/ (strict: they must fail, so
-# that a fix elsewhere is noticed and the entry removed).
-KNOWN_GAPS = {
-    "scatter-2": "autograd/engine.py does not check the shape of a returned gradient "
-                 "(PyTorch: 'Function ScatterBackward0 returned an invalid gradient ...')",
-}
-
-
-def cases(ops=CATALOGUE, only=lambda op: True, gaps=()):
-    """(op, sample) pairs for ``pytest.mark.parametrize``, with ids such as ``add-3``.
-
-    The ids in ``gaps`` are marked as known failures (see ``KNOWN_GAPS``).
-    """
-    params = []
-    for op in ops:
-        if only(op):
-            for i, sample in enumerate(samples(op)):
-                name = f"{op.name}-{i}"
-                marks = [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)] \
-                    if name in gaps else []
-                params.append(pytest.param(op, sample, id=name, marks=marks))
-    return params
+def cases(ops=CATALOGUE, only=lambda op: True):
+    """(op, sample) pairs for ``pytest.mark.parametrize``, with ids such as ``add-3``."""
+    return [pytest.param(op, sample, id=f"{op.name}-{i}")
+            for op in ops if only(op) for i, sample in enumerate(samples(op))]
 
 
 # ---- building the inputs ------------------------------------------------------------

@@ -47,8 +47,9 @@ BINARY = {
 }
 
 UNARY = {
-    "exp": lambda t, a: a.exp(), "log": lambda t, a: a.abs().log(), "sqrt": lambda t, a: a.abs().sqrt(),
-    "sin": lambda t, a: t.sin(a), "sigmoid": lambda t, a: a.sigmoid(), "tanh": lambda t, a: a.tanh(),
+    "exp": lambda t, a: a.exp(), "log": lambda t, a: a.abs().log(),
+    "sqrt": lambda t, a: a.abs().sqrt(), "sin": lambda t, a: t.sin(a),
+    "sigmoid": lambda t, a: a.sigmoid(), "tanh": lambda t, a: a.tanh(),
     "abs": lambda t, a: a.abs(), "neg": lambda t, a: -a, "sign": lambda t, a: a.sign(),
     "relu": lambda t, a: a.relu(), "square": lambda t, a: a.square(),
     "reciprocal": lambda t, a: a.reciprocal(), "floor": lambda t, a: a.floor(),
@@ -105,6 +106,7 @@ def test_matmul_needs_equal_dtypes_like_torch():
 def test_result_type_of_python_scalars_follows_the_default_dtype():
     torch.set_default_dtype(torch.float64)
     chainrule.set_default_dtype(chainrule.float64)
-    found = mismatches(BINARY["mul"], [("int64", "float"), ("bool", "float"), ("int64", "0d float32")])
+    found = mismatches(BINARY["mul"], [("int64", "float"), ("bool", "float"),
+                                       ("int64", "0d float32")])
     found += mismatches(UNARY["exp"], [("int64",)])
     assert not found, "\n".join(found)

@@ -93,6 +93,10 @@ SHAPE_MISMATCH = {
     "masked_fill_float_mask": lambda t: x(t, 2, 3).masked_fill(x(t, 2, 3), 0.0),
     "masked_fill_value_dim": lambda t: x(t, 2, 3).masked_fill(x(t, 2, 3) > 1, x(t, 2)),
     "masked_fill_shape": lambda t: x(t, 2, 3).masked_fill(x(t, 2) > 0, 1.0),
+    "masked_select_float_mask": lambda t: x(t, 2, 3).masked_select(x(t, 3)),
+    "masked_select_shape": lambda t: x(t, 2, 3).masked_select(x(t, 2) > 0),
+    "take_bounds": lambda t: x(t, 2, 3).take(idx(t, 0, 6)),
+    "take_negative": lambda t: x(t, 2, 3).take(idx(t, -7)),
 }
 
 DIMS_AND_INDICES = {
@@ -175,6 +179,13 @@ MISUSE = {
     "div_rounding": lambda t: x(t, 2).div(2, rounding_mode="round"),
     "inplace_leaf": lambda t: leaf(t, 2).add_(1),
     "inplace_leaf_mul": lambda t: leaf(t, 2).mul_(2),
+    "inplace_view_of_leaf": lambda t: leaf(t, 2)[0].add_(1),
+    "setitem_leaf": lambda t: leaf(t, 2).__setitem__(0, 1.0),
+    "setitem_leaf_tensor_index": lambda t: leaf(t, 2).__setitem__(idx(t, 0), 1.0),
+    "maximum_number": lambda t: t.maximum(x(t, 2), 1.0),
+    "fmod_number_first": lambda t: t.fmod(2, x(t, 2)),
+    "copy_list": lambda t: x(t, 2).copy_([1.0, 2.0]),
+    "chunk_0d": lambda t: x(t).chunk(1),
     "inplace_int_float": lambda t: x(t, 2, dtype="int64").add_(1.5),
     "inplace_broadcast": lambda t: x(t, 2).add_(x(t, 2, 2)),
     "requires_grad_int": lambda t: x(t, 2, dtype="int64").requires_grad_(),

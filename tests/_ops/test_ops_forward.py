@@ -24,9 +24,17 @@ def test_forward_matches_torch(op, sample):
             continue
         assert actual.error is None, f"{dtype}: chainrule raised {actual.error!r}"
         assert_all_same(actual.value, expected.value, op.exact, what=dtype)
-        assert actual.warnings == expected.warnings or not expected.warnings
+        if actual.warnings and expected.warnings:    # (both warn once per program)
+            assert actual.warnings == expected.warnings
 
 
+# PyTorch builds these from a chain of other ops; chainrule records one node under the
+# name of PyTorch's last one, so the node's inputs differ. (rsub: chainrule keeps the
+# number as a second input, which chainrule.explain reads.)
+INPUTS_DIFFER = {"einsum", "matmul", "matmul_fn", "rsub"}
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
 @pytest.mark.parametrize("op, sample", cases(only=lambda op: op.grad))
 def test_grad_fn_matches_torch(op, sample):
     """With inputs that require grad: the same grad_fn names and requires_grad flags."""
@@ -36,8 +44,16 @@ def test_grad_fn_matches_torch(op, sample):
         for a, e in zip(flat(actual), flat(expected)):
             assert a.requires_grad == e.requires_grad
             assert name(a) == name(e)
+            if op.name not in INPUTS_DIFFER:
+                assert edges(a) == edges(e)
 
 
 def name(t):
     return None if t.grad_fn is None else t.grad_fn.name()
+
+
+def edges(t):
+    """Which of the node's inputs lead somewhere (``next_functions`` entries not None)."""
+    fn = t.grad_fn
+    return None if fn is None else [f is not None for f, _ in fn.next_functions]
 

@@ -50,10 +50,21 @@ def promote(a, b):
                 return x, y
             dt = result_type(a, b).numpy
             return x.astype(dt, copy=False), y.astype(dt, copy=False)
-        return _with_scalar(x, to_scalar(b)), to_scalar(b)
+        s = to_scalar(b)
+        x = _with_scalar(x, s)
+        return x, _wrapped(s, x)
     b_data = b._data
     a = to_scalar(a)
-    return a, _with_scalar(b_data, a)
+    b_data = _with_scalar(b_data, a)
+    return _wrapped(a, b_data), b_data
+
+
+def _wrapped(s, x):
+    """An integer ``s`` out of the range of ``x``'s integer dtype wraps around, as it does
+    in PyTorch (``uint8 tensor + -1`` adds 255); NumPy would refuse it."""
+    if x.dtype.kind in "iu" and s.__class__ is int and not 0 <= s <= 127:
+        return np.array(s).astype(x.dtype)
+    return s
 
 
 def _with_scalar(x, s):
@@ -75,9 +86,10 @@ def float_operands(a, b):
     x, y = promote(a, b)
     for v in (x, y):
         if isinstance(v, np.ndarray) and v.dtype.kind != "f":
+            # a Python number keeps its value (not wrapped into an integer dtype)
             dt = DEFAULTS.float.numpy
-            x = x.astype(dt) if isinstance(x, np.ndarray) else x
-            y = y.astype(dt) if isinstance(y, np.ndarray) else y
+            x = x.astype(dt) if isinstance(a, TensorBase) else to_scalar(a)
+            y = y.astype(dt) if isinstance(b, TensorBase) else to_scalar(b)
             break
     return x, y
 
@@ -105,14 +117,19 @@ def shape_of(x):
     return x._data.shape if isinstance(x, TensorBase) else ()
 
 
-def check_inplace(t):
-    """PyTorch refuses in-place changes to leaves that require grad."""
-    if t._requires_grad and t.grad_fn is None and _STATE.enabled:
-        if t._base is not None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                               "an in-place operation.")
+def check_inplace(t, through_view=False):
+    """PyTorch refuses in-place changes to leaves that require grad, and to their views
+    (``through_view``: the op writes through a view, as ``x[0] = 1`` does)."""
+    if not _STATE.enabled:
+        return
+    base = t._base
+    if t._requires_grad and t.grad_fn is None and not through_view and base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
+    if t._requires_grad and (base is not None and base._requires_grad and base.grad_fn is None
+                             or through_view and t.grad_fn is None):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                           "an in-place operation.")
 
 
 def needs_graph(*tensors):
@@ -182,9 +199,19 @@ def dtype_of_array(x):
     return from_numpy_dtype(x.dtype)
 
 
-def user_warning(message):
-    """Warn as PyTorch does, at the user's line: the first caller outside chainrule."""
-    frame, level = sys._getframe(1), 1
+_WARNED = set()
+
+
+def user_warning(message, once=False):
+    """Warn as PyTorch does, at the user's line: the first caller outside chainrule.
+
+    ``once``: only the first time in the program, as PyTorch's TORCH_WARN_ONCE.
+    """
+    if once:
+        if message in _WARNED:
+            return
+        _WARNED.add(message)
+    frame, level = sys._getframe(1), 2       # stacklevel 2 is user_warning's caller
     while frame is not None and frame.f_globals.get("__name__", "").startswith("chainrule."):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, UserWarning, stacklevel=level)

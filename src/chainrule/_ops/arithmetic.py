@@ -175,8 +175,8 @@ class Pow(Node):
     def backward(self, grad):
         a, p = self.saved_tensors
         if p == 0:
-            return TensorBase._make(np.zeros_like(a._data)), None
-        return grad * (p * a ** (p - 1)), None
+            return TensorBase._make(np.zeros_like(a._data))
+        return grad * (p * a ** (p - 1))
 
 
 class PowTensor(Node):
@@ -225,7 +225,7 @@ class RPow(Node):
         if self.s == 0:
             (a,) = self.saved_tensors
             dz = dz.masked_fill(a >= 0, 0)
-        return grad * dz, None
+        return grad * dz
 
 
 class FloorDivide(Node):
@@ -287,7 +287,7 @@ class Remainder(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_b = None
-        if self.needs_input_grad(1):
+        if isinstance(b, TensorBase) and self.needs_input_grad(1):
             grad_b = -grad * a.div(b, rounding_mode="floor")
         return grad, grad_b
 
@@ -296,8 +296,8 @@ class RRemainder(Node):
     """z = s % a for a Python number s: PyTorch has no derivative for it."""
     torch_name = "NotImplemented"
 
-    def forward(self, s, a):
-        return _remainder(s, a)
+    def forward(self, a, s):
+        return _remainder(_as_tensor(s), a)
 
     def backward(self, grad):
         raise RuntimeError("derivative for aten::remainder is not implemented")
@@ -344,7 +344,7 @@ class Fmod(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_b = None
-        if self.needs_input_grad(1):
+        if isinstance(b, TensorBase) and self.needs_input_grad(1):
             grad_b = -grad * a.div(b, rounding_mode="trunc")
         return grad, grad_b
 
@@ -437,30 +437,34 @@ negative = neg
 def pow(input, exponent):
     """``input ** exponent``: tensor or number on either side."""
     if not isinstance(input, TensorBase):
-        return RPow.apply(exponent, input)
+        return RPow.apply(exponent, s=input)
     if isinstance(exponent, TensorBase):
         return PowTensor.apply(input, exponent)
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
-    return Pow.apply(input, exponent)
+    return Pow.apply(input, p=exponent)
 
 
 def square(input):
     """``input ** 2`` (PyTorch records it as PowBackward0)."""
-    return Pow.apply(input, 2)
+    return Pow.apply(input, p=2)
 
 
 def floor_divide(input, other):
     """``floor(input / other)``, as Python's ``//``."""
     if not isinstance(input, TensorBase):
         return FloorDivide.apply(_as_tensor(input), other)
+    if not isinstance(other, TensorBase):
+        return FloorDivide.apply(input, b=other)     # a number is a setting, not an input
     return FloorDivide.apply(input, other)
 
 
 def remainder(input, other):
     """``input % other`` with the sign of ``other``, as Python's ``%``."""
     if not isinstance(input, TensorBase):
-        return RRemainder.apply(_as_tensor(input), other)
+        return RRemainder.apply(other, s=input)
+    if not isinstance(other, TensorBase):
+        return Remainder.apply(input, b=other)       # a number is a setting, not an input
     return Remainder.apply(input, other)
 
 
@@ -473,6 +477,8 @@ def fmod(input, other):
             f"({type(input).__name__}, {other_type}), but expected one of:\n"
             " * (Tensor input, Tensor other, *, Tensor out = None)\n"
             " * (Tensor input, Number other, *, Tensor out = None)\n")
+    if not isinstance(other, TensorBase):
+        return Fmod.apply(input, b=other)            # a number is a setting, not an input
     return Fmod.apply(input, other)
 
 
@@ -512,6 +518,8 @@ class ArithmeticMethods:
         return Sub.apply(self, other)
 
     def __rsub__(self, other):
+        # (PyTorch's RsubBackward1 has one input; chainrule keeps the number as a second,
+        # gradient-less one, which chainrule.explain reads to print "2 - x")
         return Rsub.apply(self, other)
 
     def sub_(self, other, *, alpha=1):
@@ -581,7 +589,7 @@ class ArithmeticMethods:
         return pow(self, exponent)
 
     def __rpow__(self, base):
-        return RPow.apply(self, base)
+        return RPow.apply(self, s=base)
 
     def pow_(self, exponent):
         return inplace(self, pow, exponent)

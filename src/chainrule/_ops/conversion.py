@@ -24,11 +24,11 @@ class ToCopy(Node):
 
 
 class Clone(Node):
-    """y = a copy of x;   dL/dx = dL/dy."""
+    """y = a copy of x (in x's memory layout, or a contiguous one);   dL/dx = dL/dy."""
     torch_name = "CloneBackward0"
 
-    def forward(self, a):
-        return np.array(a._data, copy=True)
+    def forward(self, a, contiguous=False):
+        return np.array(a._data, order="C" if contiguous else "K", copy=True)
 
     def backward(self, grad):
         return grad
@@ -121,14 +121,20 @@ class ConversionMethods:
     def contiguous(self, memory_format=None):
         if self._data.flags.c_contiguous:
             return self
-        return Clone.apply(self)
+        return Clone.apply(self, contiguous=True)
 
     def type_as(self, other):
         return to(self, other.dtype)
 
     def copy_(self, src, non_blocking=False):
         """Copy the values of ``src`` into this tensor (broadcasting, converting dtype)."""
-        src = as_tensor_arg(src)
+        if isinstance(src, (bool, int, float)):
+            src = as_tensor_arg(src)
+        if not isinstance(src, TensorBase):
+            kind = type(src)
+            name = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__}.{kind.__name__}"
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {name}")
         check_inplace(self)
         if needs_graph(self, src):
             return write_inplace(self, Copy.apply(graph_input(self), src))

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
-from ._util import _SCALAR, as_tensor_arg, broadcast_error, promote, shape_of
+from ._util import _SCALAR, _with_scalar, as_tensor_arg, broadcast_error, promote, shape_of
 from .arithmetic import inplace
 
 
@@ -309,7 +309,7 @@ class Clamp(Node):
         x = a._data
         for bound in (lo, hi):
             if bound is not None:
-                x = promote(TensorBase._make(x), bound)[0]      # bool < int < float
+                x = _with_scalar(x, bound)          # bool < int < float, as PyTorch promotes
         if x.dtype == np.bool_:
             kind = "" if lo is not None and hi is not None else "_min" if hi is None else "_max"
             raise NotImplementedError(f'"clamp{kind}_scalar_cpu" not implemented for \'Bool\'')
@@ -420,7 +420,7 @@ class Where(Node):
     """y = a where cond else b;   the gradient goes to the input that was chosen."""
     torch_name = "WhereBackward0"
 
-    def forward(self, cond, a, b):
+    def forward(self, a, b, cond):
         self.cond = cond._data
         if self.cond.dtype != np.bool_:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
@@ -433,9 +433,8 @@ class Where(Node):
 
     def backward(self, grad):
         c = TensorBase._make(self.cond)
-        return (None,
-                grad.where(c, 0.0) if self.needs_input_grad(1) else None,
-                grad.where(TensorBase._make(~self.cond), 0.0) if self.needs_input_grad(2)
+        return (grad.where(c, 0.0) if self.needs_input_grad(0) else None,
+                grad.where(TensorBase._make(~self.cond), 0.0) if self.needs_input_grad(1)
                 else None)
 
 
@@ -624,14 +623,14 @@ def where(condition, input=None, other=None):
         return condition.nonzero(as_tuple=True)
     if not isinstance(input, TensorBase) and not isinstance(other, TensorBase):
         input = as_tensor_arg(input)          # two numbers: the result is a 0-d tensor
-    return Where.apply(condition, input, other)
+    return Where.apply(input, other, cond=condition)
 
 
 def lerp(input, end, weight):
     """Linear interpolation ``input + weight * (end - input)``."""
     if isinstance(weight, TensorBase):
         return LerpTensor.apply(input, end, weight)
-    return Lerp.apply(input, end, weight)
+    return Lerp.apply(input, end, weight=weight)
 
 
 class ElementwiseMethods:

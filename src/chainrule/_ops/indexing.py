@@ -44,10 +44,9 @@ def _is_basic(index):
 
 def _split_ints(index):
     """PyTorch applies integer indices before tensor indices: ``x[0, :, idx]`` is
-    ``x[0][:, idx]`` (NumPy would broadcast 0 with idx instead). Returns the two steps,
-    or None when the index needs only one."""
-    if _is_basic(index) or not any(isinstance(i, (int, np.integer)) and
-                                   not isinstance(i, bool) for i in index):
+    ``x[0][:, idx]`` (NumPy would broadcast 0 with idx instead). For an index that is
+    not basic, returns the two steps, or None when it needs only one."""
+    if not any(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index):
         return None
     first, rest = [], []
     for i in index:
@@ -66,20 +65,18 @@ def _split_ints(index):
 def _locate(x, index):
     """(array, index) such that ``array[index]`` is ``x[index]`` in PyTorch's meaning;
     ``array`` is a view of ``x``, so assigning through it writes into ``x``."""
-    steps = _split_ints(index)
+    steps = None if _is_basic(index) else _split_ints(index)
     if steps is None:
         return x, index
     return _getitem(x, steps[0]), steps[1]
 
 
 def _name_for(index, shape, single):
-    """The grad_fn name PyTorch gives: the kind of the last indexing step it takes.
+    """The grad_fn name PyTorch gives a basic index: the kind of its last step.
 
     Full slices (``:``) inside a tuple are skipped, as PyTorch skips them; a lone
     slice (``x[:]``) is always recorded.
     """
-    if not _is_basic(index):
-        return "IndexBackward0"
     name, dim = "AliasBackward0", 0
     used = sum(1 for i in index if i is not None and i is not Ellipsis)
     for i in index:
@@ -98,9 +95,12 @@ def _name_for(index, shape, single):
 
 def _getitem(x, index):
     try:
-        return x[index]
+        out = x[index]
     except IndexError as e:
         raise IndexError(_index_message(x.shape, index, e)) from None
+    if out.__class__ is not np.ndarray:     # one element: a 0-d view, not a NumPy scalar copy
+        out = x[index + (Ellipsis,)]
+    return out
 
 
 def _index_message(shape, index, error):
@@ -142,12 +142,14 @@ class Index(Node):
     torch_name = "IndexBackward0"
 
     def forward(self, a, index, single=False):
-        self.in_shape, self.index = a._data.shape, index
-        basic = _is_basic(index)
-        self.is_view = basic                 # basic indexing returns a view, as PyTorch
-        out = _getitem(*_locate(a._data, index))
-        self.torch_name = _name_for(index, a._data.shape, single)
-        return out if basic else np.array(out)
+        x = a._data
+        self.in_shape, self.index = x.shape, index
+        if _is_basic(index):
+            self.is_view = True              # basic indexing returns a view, as in PyTorch
+            out = _getitem(x, index)
+            self.torch_name = _name_for(index, x.shape, single)
+            return out
+        return np.array(_getitem(*_locate(x, index)))
 
     def backward(self, grad):
         return IndexAdd.apply(grad, shape=self.in_shape, index=self.index)
@@ -253,7 +255,7 @@ class Gather(Node):
 
     def backward(self, grad):
         zeros = _make(np.zeros(self.in_shape, grad._data.dtype))
-        return zeros.scatter_add(self.dim, _make(self.idx), grad), None
+        return zeros.scatter_add(self.dim, _make(self.idx), grad)
 
 
 class Scatter(Node):
@@ -264,13 +266,13 @@ class Scatter(Node):
     """
     torch_name = "ScatterBackward0"
 
-    def forward(self, a, index, src, dim, add=False):
+    def forward(self, a, src, index, dim, add=False):
         name = "scatter_add" if add else "scatter"
         is_tensor = isinstance(src, TensorBase)
         _check_index(name, a, index._data, dim, src._data if is_tensor else None)
         if is_tensor and src._data.dtype != a._data.dtype:
             raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-        self.dim, self.idx, self.add = dim, index._data, add
+        self.dim, self.idx, self.add, self.src_is_tensor = dim, index._data, add, is_tensor
         out = a._data.copy()
         idx = index._data
         values = src._data if is_tensor else np.full(idx.shape, src, out.dtype)
@@ -290,9 +292,9 @@ class Scatter(Node):
     def backward(self, grad):
         grad_a = grad if self.add else grad.index_put(self.where, 0.0)
         grad_src = None
-        if self.needs_input_grad(2):
+        if self.src_is_tensor and self.needs_input_grad(1):
             grad_src = grad.gather(self.dim, _make(self.idx))
-        return grad_a, None, grad_src
+        return grad_a, grad_src
 
 
 class IndexSelect(Node):
@@ -313,14 +315,14 @@ class IndexSelect(Node):
 
     def backward(self, grad):
         index = (slice(None),) * self.dim + (self.idx,)
-        return IndexAdd.apply(grad, shape=self.in_shape, index=index), None
+        return IndexAdd.apply(grad, shape=self.in_shape, index=index)
 
 
 class MaskedFill(Node):
     """y = value where mask else x;   dL/dx = dL/dy where not mask, 0 where mask."""
     torch_name = "MaskedFillBackward0"
 
-    def forward(self, a, mask, value):
+    def forward(self, a, value, mask):
         m = mask._data
         if m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
@@ -340,41 +342,94 @@ class MaskedFill(Node):
 
     def backward(self, grad):
         grad_v = None
-        if self.needs_input_grad(2):
+        if self.torch_name == "MaskedFillBackward1" and self.needs_input_grad(1):
             grad_v = grad.where(_make(self.mask), 0.0).sum()
-        return grad.masked_fill(_make(self.mask), 0.0), None, grad_v
+        return grad.masked_fill(_make(self.mask), 0.0), grad_v
 
 
 # ---- the functions users call -----------------------------------------------
 def gather(input, dim, index):
     """Pick values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` (dim 0)."""
-    return Gather.apply(input, index, dim=input._wrap_dim(dim))
+    return Gather.apply(input, index=index, dim=input._wrap_dim(dim))
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` written at ``index`` along ``dim``."""
     if src is None:
         src = value
-    return Scatter.apply(input, index, src, dim=input._wrap_dim(dim), add=reduce == "add")
+    return _scatter(input, dim, index, src, add=reduce == "add")
 
 
 def scatter_add(input, dim, index, src):
     """Like ``scatter`` but adding into the existing values."""
-    return Scatter.apply(input, index, src, dim=input._wrap_dim(dim), add=True)
+    return _scatter(input, dim, index, src, add=True)
+
+
+def _scatter(input, dim, index, src, add):
+    dim = input._wrap_dim(dim)
+    if isinstance(src, TensorBase):
+        return Scatter.apply(input, src, index=index, dim=dim, add=add)
+    return Scatter.apply(input, src=src, index=index, dim=dim, add=add)
 
 
 def index_select(input, dim, index):
     """The entries of ``input`` at ``index`` along ``dim``."""
-    return IndexSelect.apply(input, index, dim=input._wrap_dim(dim) if input._data.ndim else 0)
+    return IndexSelect.apply(input, index=index,
+                             dim=input._wrap_dim(dim) if input._data.ndim else 0)
 
 
 def masked_fill(input, mask, value):
     """``value`` where ``mask`` is true, else ``input``."""
-    return MaskedFill.apply(input, mask, value)
+    if isinstance(value, TensorBase):
+        return MaskedFill.apply(input, value, mask=mask)
+    return MaskedFill.apply(input, mask=mask, value=value)
+
+
+class MaskedSelect(Node):
+    """y = the elements of x where mask is true, as a 1-d tensor (mask broadcasts);
+    dL/dx = dL/dy put back where mask is true, 0 elsewhere."""
+    torch_name = "MaskedSelectBackward0"
+
+    def forward(self, a, mask):
+        m = mask._data
+        if m.dtype != np.bool_:
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        try:
+            shape = np.broadcast_shapes(m.shape, a._data.shape)
+        except ValueError:
+            raise broadcast_error(m.shape, a._data.shape) from None
+        self.in_shape, self.mask = a._data.shape, np.broadcast_to(m, shape)
+        return np.broadcast_to(a._data, shape)[self.mask]
+
+    def backward(self, grad):
+        out = IndexAdd.apply(grad, shape=self.mask.shape, index=(self.mask,))
+        if out.shape != self.in_shape:          # the mask broadcast x: add the copies up
+            from ..autograd.engine import sum_to
+            out = sum_to(out, self.in_shape)
+        return out
+
+
+class Take(Node):
+    """y = x.flatten()[index] (y has index's shape);   dL/dx adds dL/dy back there."""
+    torch_name = "TakeBackward0"
+
+    def forward(self, a, index):
+        idx, n = index._data, a._data.size
+        bad = (idx >= n) | (idx < -n)
+        if bad.any():
+            raise IndexError(f"out of range: tried to access index {idx.flat[np.argmax(bad)]} "
+                             f"on a tensor of {n} elements.")
+        self.in_shape, self.idx = a._data.shape, idx
+        return a._data.reshape(-1)[idx]
+
+    def backward(self, grad):
+        flat = IndexAdd.apply(grad, shape=(int(np.prod(self.in_shape)),), index=(self.idx,))
+        return flat.reshape(self.in_shape)
 
 
 def masked_select(input, mask):
-    return input[mask.expand_as(input) if mask.shape != input.shape else mask]
+    """The elements of ``input`` where ``mask`` is true, as a 1-d tensor."""
+    return MaskedSelect.apply(input, mask=mask)
 
 
 def select(input, dim, index):
@@ -392,7 +447,8 @@ def nonzero(input, *, as_tuple=False):
 
 
 def take(input, index):
-    return input.reshape(-1)[index]
+    """The elements of the flattened ``input`` at ``index`` (in ``index``'s shape)."""
+    return Take.apply(input, index=index)
 
 
 class IndexingMethods:
@@ -402,7 +458,7 @@ class IndexingMethods:
     def __getitem__(self, index):
         single = not isinstance(index, tuple)
         index = _convert_index(index)
-        steps = _split_ints(index)
+        steps = None if _is_basic(index) else _split_ints(index)
         if steps is not None:                 # x[0, :, idx] is x[0][:, idx] in PyTorch
             return Index.apply(Index.apply(self, index=steps[0]), index=steps[1])
         return Index.apply(self, index=index, single=single)
@@ -411,7 +467,7 @@ class IndexingMethods:
         index = _convert_index(index)
         if not isinstance(value, TensorBase):
             value = as_tensor_arg(value)
-        check_inplace(self)
+        check_inplace(self, through_view=_is_basic(index))
         if needs_graph(self, value):
             write_inplace(self, IndexPut.apply(graph_input(self), value, index=index))
             return
@@ -450,7 +506,7 @@ class IndexingMethods:
         return index_select(self, dim, index)
 
     def masked_fill(self, mask, value):
-        return MaskedFill.apply(self, mask, value)
+        return masked_fill(self, mask, value)
 
     def masked_fill_(self, mask, value):
         from .arithmetic import inplace

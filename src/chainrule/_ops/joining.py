@@ -154,6 +154,8 @@ def vstack(tensors):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = tensor._wrap_dim(dim)
     n = tensor._data.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -161,7 +163,8 @@ def split(tensor, split_size_or_sections, dim=0):
         if size <= 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        # an empty dimension still gives one (empty) piece
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
         name = "SplitBackward0"
     else:
         sizes = [int(s) for s in split_size_or_sections]
@@ -175,12 +178,15 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     dim = input._wrap_dim(dim)
     n = input._data.shape[dim]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, dim) if n else split(input, [0] * 1, dim)
+    if n == 0:                                   # PyTorch gives ``chunks`` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)    # pieces of ceil(n / chunks): maybe fewer
 
 
 def unbind(input, dim=0):

@@ -123,8 +123,10 @@ class Mean(Node):
             self.torch_name = "MeanBackward1"
         self.shape, self.dims, self.keepdim = a._data.shape, dims, keepdim
         self.n = _count(x.shape, dims)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.mean(x, axis=_axis(dims), keepdims=keepdim)
+        if self.n == 0:                             # the mean of nothing is NaN
+            with np.errstate(invalid="ignore"):
+                return np.sum(x, axis=_axis(dims), keepdims=keepdim) / x.dtype.type(0)
+        return np.mean(x, axis=_axis(dims), keepdims=keepdim)
 
     def backward(self, grad):
         return _unreduce(grad, self.shape, self.dims, self.keepdim) / self.n
@@ -141,7 +143,8 @@ def _variance(name, a, dims, correction, keepdim):
                 x.dtype, copy=False)
         user_warning(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                      "less than the reduction factor (input numel divided by output numel).")
-        squares = np.square(x - np.mean(x, axis=axis, keepdims=True))
+        count = _count(x.shape, dims) or 1
+        squares = np.square(x - np.sum(x, axis=axis, keepdims=True) / count)
         return (np.sum(squares, axis=axis, keepdims=keepdim) / 0.0).astype(x.dtype)
 
 

@@ -424,17 +424,21 @@ class ShapeMethods:
         n = self._data.ndim
         if n == 0:
             user_warning("Tensor.T is deprecated on 0-D tensors. This function is the "
-                         "identity in these cases.")
+                         "identity in these cases.", once=True)
         elif n != 2:
             user_warning(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-                "to reverse the dimensions of a tensor.")
+                "to reverse the dimensions of a tensor.", once=True)
         return Permute.apply(self, dims=tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self):
+        if self._data.ndim == 0:
+            user_warning("Tensor.mT is deprecated on 0-D tensors. This function is the "
+                         "identity in these cases.", once=True)
+            return self
         if self._data.ndim < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self._data.ndim}-D tensor.")
