@@ -180,7 +180,7 @@ def _finish_fill(t, node_class, *other_inputs):
     if needs_graph(t, *other_inputs):
         values = t._data.copy()
         return write_inplace(t, node_class.apply(graph_input(t), *other_inputs, values=values))
-    t._version[0] += 1
+    t._version_counter[0] += 1
     return t
 
 

@@ -6,7 +6,7 @@ A tensor holds
 * ``grad_fn``: the graph node that produced it (``None`` for a leaf);
 * ``requires_grad``: whether gradients should flow to it;
 * ``grad``: for a leaf, the gradients accumulated by ``backward()``;
-* ``_version``: a counter shared with its views, bumped by every in-place
+* ``_version_counter``: a one-element list shared with its views, bumped by every in-place
   change, so backward can tell when a value it saved was overwritten.
 
 This file holds the core (construction, properties, autograd entry points,
@@ -54,7 +54,7 @@ _SCALAR_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half"
 class TensorBase:
     """The core of ``chainrule.Tensor`` (see the module docstring)."""
 
-    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_version", "_output_nr",
+    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_version_counter", "_output_nr",
                  "_hooks", "_post_hooks", "_base", "__dict__", "__weakref__")
 
     def __hash__(self):
@@ -73,7 +73,7 @@ class TensorBase:
         t._requires_grad = grad_fn is not None
         t._output_nr = output_nr
         t._grad = None
-        t._version = [0]
+        t._version_counter = [0]
         t._hooks = None
         t._post_hooks = None
         t._base = None
@@ -91,7 +91,7 @@ class TensorBase:
         t._requires_grad = False
         t._output_nr = 0
         t._grad = None
-        t._version = [0]
+        t._version_counter = [0]
         t._hooks = None
         t._post_hooks = None
         t._base = None
@@ -209,6 +209,11 @@ class TensorBase:
         if self.grad_fn is None:
             self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared with views)."""
+        return self._version_counter[0]
 
     @property
     def is_leaf(self):
@@ -329,7 +334,7 @@ class TensorBase:
     def detach(self):
         """A tensor with the same values, cut from the graph (shares memory and version)."""
         t = Tensor._make(self._data)
-        t._version = self._version
+        t._version_counter = self._version_counter
         return t
 
     def detach_(self):
@@ -486,7 +491,7 @@ class TensorBase:
         new._requires_grad = self._requires_grad
         new._output_nr = 0
         new._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
-        new._version = [0]
+        new._version_counter = [0]
         new._hooks = None
         new._post_hooks = None
         new._base = None

@@ -172,7 +172,7 @@ def write_inplace(t, result):
         t._requires_grad = True
     else:
         t._data[...] = data
-    t._version[0] += 1
+    t._version_counter[0] += 1
     return t
 
 

@@ -201,10 +201,10 @@ class ComparisonMethods:
 
     def __iand__(self, other):
         self._data &= np.asarray(other._data if isinstance(other, TensorBase) else other)
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def __ior__(self, other):
         self._data |= np.asarray(other._data if isinstance(other, TensorBase) else other)
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self

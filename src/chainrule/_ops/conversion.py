@@ -143,7 +143,7 @@ class ConversionMethods:
                       casting="unsafe")
         except ValueError:
             Copy.apply(self, src)                    # raises PyTorch's message
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def fill_(self, value):
@@ -152,7 +152,7 @@ class ConversionMethods:
         if needs_graph(self, value):
             return write_inplace(self, Fill.apply(graph_input(self), value))
         self._data[...] = value._data if isinstance(value, TensorBase) else value
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def zero_(self):
@@ -163,5 +163,5 @@ class ConversionMethods:
             self.grad_fn.torch_name = "ZeroBackward0"
             return result
         self._data[...] = 0
-        self._version[0] += 1
+        self._version_counter[0] += 1
         return self

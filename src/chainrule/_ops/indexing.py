@@ -472,7 +472,7 @@ class IndexingMethods:
             write_inplace(self, IndexPut.apply(graph_input(self), value, index=index))
             return
         _assign(self._data, index, value._data)
-        self._version[0] += 1
+        self._version_counter[0] += 1
 
     def index_put(self, indices, values, accumulate=False):
         index = _convert_index(tuple(indices) if isinstance(indices, list) else indices)

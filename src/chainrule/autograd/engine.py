@@ -260,7 +260,7 @@ def _accumulate(leaf, g, create_graph):
         leaf._grad = old + g
     else:
         old._data += g._data                      # in place, as PyTorch
-        old._version[0] += 1
+        old._version_counter[0] += 1
     if leaf._post_hooks:
         for hook in leaf._post_hooks:
             hook(leaf)

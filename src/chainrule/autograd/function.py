@@ -69,7 +69,7 @@ class _SavedOutput:
 
     def unpack(self, node):
         t = TensorBase._make(self.data, node, self.output_nr)
-        t._version = self.version
+        t._version_counter = self.version
         return t
 
 
@@ -109,7 +109,7 @@ class BackwardCFunction(Node, FunctionCtx):
         saved = tuple(s.unpack(self) if isinstance(s, _SavedOutput) else s
                       for s in self._saved)
         for t, v in zip(saved, self._versions):
-            if v is not None and t._version[0] != v:
+            if v is not None and t._version_counter[0] != v:
                 raise RuntimeError(_modified_message(t, v, self))
         return saved
 
@@ -201,7 +201,7 @@ def _connect_outputs(node, outs, args):
                                    "in-place operation.")
         elif is_input or o.grad_fn is not None or o._requires_grad:
             alias = TensorBase._make(o._data)         # a fresh output sharing the values
-            alias._version = o._version
+            alias._version_counter = o._version_counter
             o = alias
         if not differentiable:
             o._requires_grad = False                  # indices, masks, integers
@@ -222,11 +222,11 @@ def _save(node, outs, results):
     for t in saved:
         nr = next((i for i, o in enumerate(outs) if t is o), None)
         if nr is not None and results[nr].grad_fn is node:
-            t = _SavedOutput(t._data, results[nr]._version, nr)
+            t = _SavedOutput(t._data, results[nr]._version_counter, nr)
         stored.append(t)
     node._saved = tuple(stored)
     node._versions = tuple(t.version[0] if isinstance(t, _SavedOutput) else
-                           t._version[0] if t is not None else None for t in stored)
+                           t._version_counter[0] if t is not None else None for t in stored)
     del node._to_save
 
 

@@ -88,7 +88,7 @@ class Node:
             return _views(tuple(Tensor._make(o) for o in out), node, inputs)
         node._edges = tuple(_edge(x) if isinstance(x, Tensor) else None for x in inputs)
         if node._saved is not None:
-            node._versions = tuple(t._version[0] if isinstance(t, Tensor) else None
+            node._versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None
                                    for t in node._saved)
         if out.__class__ is not tuple:
             result = Tensor._make(out, node)
@@ -96,7 +96,7 @@ class Node:
                 _share_version(result, inputs[0])
             if cls.saves_result:
                 node._result_data = out
-                node._result_version = result._version
+                node._result_version = result._version_counter
             return result
         node._output_meta = [(o.shape, o.dtype) for o in out]
         return _views(tuple(Tensor._make(o) if i in cls.non_differentiable or o.dtype.kind != "f"
@@ -116,7 +116,7 @@ class Node:
         if saved is None:
             return ()
         for t, v in zip(saved, self._versions):
-            if v is not None and t._version[0] != v:
+            if v is not None and t._version_counter[0] != v:
                 raise RuntimeError(_modified_message(t, v, self))
         return saved
 
@@ -131,7 +131,7 @@ class Node:
             raise RuntimeError(_FREED_MESSAGE)
         if self._result_version[0] != 0:
             out = Tensor._make(self._result_data, self)
-            out._version = self._result_version
+            out._version_counter = self._result_version
             raise RuntimeError(_modified_message(out, 0, self))
         return Tensor._make(self._result_data, self)
 
@@ -238,7 +238,7 @@ def _views(results, node, inputs):
 
 def _share_version(view, base):
     """A view shares its base's version counter: writing through either is seen by both."""
-    view._version = base._version
+    view._version_counter = base._version_counter
     view._base = base if base._base is None else base._base
 
 
@@ -261,7 +261,7 @@ def _modified_message(t, expected, node):
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{legacy_type_name(t.dtype)} [{shape}]]{where} is at version "
-        f"{t._version[0]}; expected version {expected} instead. Hint: enable anomaly "
+        f"{t._version_counter[0]}; expected version {expected} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 

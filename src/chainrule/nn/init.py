@@ -231,5 +231,5 @@ def orthogonal_(tensor, gain=1, generator=None):
         if rows < cols:
             q = q.T
         tensor._data[...] = (q * tensor._data.dtype.type(gain)).reshape(tensor.shape)
-        tensor._version[0] += 1
+        tensor._version_counter[0] += 1
     return tensor

@@ -31,7 +31,7 @@ def _as_subclass(cls, data, requires_grad):
     t._requires_grad = bool(requires_grad)
     t._output_nr = 0
     t._grad = None
-    t._version = data._version        # like data.detach(): writes through either are seen
+    t._version_counter = data._version_counter        # like data.detach(): writes through either are seen
     t._hooks = None
     t._post_hooks = None
     t._base = None

@@ -114,4 +114,4 @@ def _scalar(value, like):
 def bump(*tensors):
     """Record an in-place change: backward refuses values it saved that changed since."""
     for t in tensors:
-        t._version[0] += 1
+        t._version_counter[0] += 1

@@ -61,12 +61,12 @@ class NativeBatchNorm(Node):
                 # in float64, as PyTorch's kernel: momentum is a double
                 rm[...] = momentum * mean.astype(np.float64) + (1 - momentum) * rm.astype(
                     np.float64)
-                running_mean._version[0] += 1
+                running_mean._version_counter[0] += 1
             if running_var is not None:
                 rv = running_var._data
                 unbiased = var_sum.astype(np.float64) / (n - 1)
                 rv[...] = momentum * unbiased + (1 - momentum) * rv.astype(np.float64)
-                running_var._version[0] += 1
+                running_var._version_counter[0] += 1
         else:
             mean = running_mean._data.astype(x.dtype, copy=True)
             invstd = dt(1) / np.sqrt(running_var._data.astype(x.dtype) + dt(eps))

@@ -72,7 +72,7 @@ def _renorm_rows(weight, ids, max_norm, norm_type):
         norm = np.sum(np.abs(w[k]).astype(np.float64) ** norm_type) ** (1.0 / norm_type)
         if norm > max_norm:
             w[k] *= w.dtype.type(max_norm / (norm + 1e-7))
-    weight._version[0] += 1
+    weight._version_counter[0] += 1
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
