@@ -114,13 +114,32 @@ def get_num_threads():
     return _os.cpu_count() or 1
 
 
-from . import cuda, backends, nn, optim, utils  # noqa: E402  (they use the names above)
-from . import serialization  # noqa: E402
-from .serialization import load, save  # noqa: E402
+from . import cuda, backends  # noqa: E402  (they use the names above)
+from . import hints  # noqa: E402  (errors that teach: issue 6)
+from .hints import get_language, set_hints, set_language  # noqa: E402
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
+                                     is_anomaly_enabled)
+hints.install()  # hints on uncaught errors: wraps sys.excepthook if still the default
+from .teach import teach  # noqa: E402  (teaching mode; CHAINRULE_TEACH=1 turns it on)
+
+# The larger subpackages load on first use (``torch.nn`` in a script, ``import
+# chainrule.nn``, ``from chainrule import optim``), so that ``import chainrule`` stays
+# about as fast as ``import numpy``. After the first use they are ordinary attributes.
+_SUBMODULES = {"nn", "optim", "utils", "serialization", "explain", "vision"}
+_FROM_SUBMODULE = {"save": "serialization", "load": "serialization"}
 
 
 def __getattr__(name):
-    """A plain error for the parts of PyTorch that chainrule does not provide."""
+    """Load a subpackage on first use; a plain error for what chainrule does not provide."""
+    import importlib
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_SUBMODULE:
+        return getattr(importlib.import_module(f"{__name__}.{_FROM_SUBMODULE[name]}"), name)
     if name.startswith("__"):
         raise AttributeError(name)
     raise AttributeError(f"torch.{name} is not provided by chainrule")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES | set(_FROM_SUBMODULE))

@@ -331,8 +331,24 @@ def _numpy_agrees_with_libm(np_function, math_function):
 
 # NumPy's float64 sin/cos come from the C library on Linux and agree with it; if a
 # build ever disagrees, fall back to calling the C library one element at a time.
-_sin = np.sin if _numpy_agrees_with_libm(np.sin, math.sin) else (lambda x: _libm(math.sin, x))
-_cos = np.cos if _numpy_agrees_with_libm(np.cos, math.cos) else (lambda x: _libm(math.cos, x))
+# The check runs at the first normal draw, not at import (import time matters).
+_TRIG = {}
+
+
+def _trig(name):
+    if name not in _TRIG:
+        np_f, math_f = (np.sin, math.sin) if name == "sin" else (np.cos, math.cos)
+        _TRIG[name] = np_f if _numpy_agrees_with_libm(np_f, math_f) else \
+            (lambda x: _libm(math_f, x))
+    return _TRIG[name]
+
+
+def _sin(x):
+    return _trig("sin")(x)
+
+
+def _cos(x):
+    return _trig("cos")(x)
 
 
 # ===================================================================== fill order

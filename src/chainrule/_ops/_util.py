@@ -44,6 +44,8 @@ def promote(a, b):
     """
     if isinstance(a, TensorBase):
         x = a._data
+        if b.__class__ is float and x.dtype.kind == "f":      # the hot case: w * 2.0
+            return x, b
         if isinstance(b, TensorBase):
             y = b._data
             if x.dtype is y.dtype or x.dtype == y.dtype:

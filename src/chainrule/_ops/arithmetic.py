@@ -31,7 +31,10 @@ class Add(Node):
         x, y = promote(a, b)
         if alpha != 1:
             y = y * alpha
-        return _binary(x, y, np.add, a, b)
+        try:                                      # (inline: this is the hot path)
+            return np.add(x, y)
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -48,9 +51,14 @@ class Sub(Node):
             _refuse_bool_subtraction(a, b)
         if alpha != 1:
             y = y * alpha
-        return _binary(x, y, np.subtract, a, b)
+        try:                                      # (inline: this is the hot path)
+            return np.subtract(x, y)
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
 
     def backward(self, grad):
+        if not self.needs_input_grad(1):
+            return grad, None
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
@@ -107,7 +115,10 @@ class Mul(Node):
     def forward(self, a, b):
         self.save_for_backward(a, b)
         x, y = promote(a, b)
-        return _binary(x, y, np.multiply, a, b)
+        try:                                      # (inline: this is the hot path)
+            return np.multiply(x, y)
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -157,10 +168,10 @@ class Pow(Node):
             return x.copy() if p else np.ones_like(x)
         if isinstance(p, int) and x.dtype.kind in "iu" and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if p == 2:                                # the most common case first: x ** 2
+            return np.square(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             # the special cases PyTorch computes by multiplication, so they round alike
-            if p == 2:
-                return np.square(x)
             if x.dtype.kind == "f":
                 if p == 3:
                     return x * x * x
@@ -176,6 +187,9 @@ class Pow(Node):
         a, p = self.saved_tensors
         if p == 0:
             return TensorBase._make(np.zeros_like(a._data))
+        if p == 2:
+            # PyTorch computes grad * (2 * a.pow(1)); a.pow(1) is a itself, so one op fewer
+            return grad * (a * 2)
         return grad * (p * a ** (p - 1))
 
 

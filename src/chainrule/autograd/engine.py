@@ -18,6 +18,8 @@ The whole algorithm, as in HIPS/autograd:
 tensor(7.)
 """
 from . import grad_mode
+
+_STATE = grad_mode.STATE
 from .graph import Node
 from .._tensor import TensorBase as Tensor
 
@@ -117,7 +119,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         needed = _nodes_leading_to(order, wanted)
         captured = [None] * len(inputs)
 
-    with grad_mode.set_grad_enabled(bool(create_graph)):              # create_graph
+    previous = _STATE.enabled
+    _STATE.enabled = bool(create_graph)     # backward formulas are recorded only for create_graph
+    try:
         for item in order:
             grads = buffers.pop(item, None)
             if grads is None:
@@ -145,6 +149,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if g._data.shape != shape or g._data.dtype != dtype:
                     g = _fit_to_input(g, shape, dtype, item, i)
                 _add_to(buffers, target, nr, g, _num_outputs(target))
+    finally:
+        _STATE.enabled = previous
     return captured
 
 
@@ -203,8 +209,6 @@ def _add_to(buffers, target, nr, g, n_outputs):
     if grads is None:
         grads = buffers[target] = [None] * n_outputs
     grads[nr] = g if grads[nr] is None else grads[nr] + g
-    if n_outputs > 1 and isinstance(target, Node):
-        target._filled = True
 
 
 def _run_pre_hooks(node, grads):

@@ -72,24 +72,26 @@ class Node:
         """
         node = cls()
         out = node.forward(*inputs, **params)
-        record = False
+        edges = None
         if _STATE.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x._requires_grad:
                     # integer and bool results carry no gradient (x.long(), x.argmax())
-                    record = out.__class__ is tuple or out.dtype.kind == "f"
+                    if out.__class__ is tuple or out.dtype.kind == "f":
+                        edges = [_edge(x) if isinstance(x, Tensor) else None for x in inputs]
                     break
-        if not record:
+        if edges is None:                                   # not recorded: just the values
             if out.__class__ is not tuple:
                 result = Tensor._make(out)
                 if node.is_view:
                     _share_version(result, inputs[0])
                 return result
             return _views(tuple(Tensor._make(o) for o in out), node, inputs)
-        node._edges = tuple(_edge(x) if isinstance(x, Tensor) else None for x in inputs)
-        if node._saved is not None:
-            node._versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None
-                                   for t in node._saved)
+        node._edges = edges
+        saved = node._saved
+        if saved is not None:
+            node._versions = [t._version_counter[0] if isinstance(t, Tensor) else None
+                              for t in saved]
         if out.__class__ is not tuple:
             result = Tensor._make(out, node)
             if node.is_view:
@@ -101,7 +103,7 @@ class Node:
         node._output_meta = [(o.shape, o.dtype) for o in out]
         return _views(tuple(Tensor._make(o) if i in cls.non_differentiable or o.dtype.kind != "f"
                             else Tensor._make(o, node, i) for i, o in enumerate(out)),
-                      cls, inputs)
+                      node, inputs)
 
     def save_for_backward(self, *values):
         """Keep values that ``backward`` needs; they are freed after backward."""
@@ -247,7 +249,7 @@ def _edge(t):
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr, t._data.shape, t._data.dtype)
-    if t.requires_grad:
+    if t._requires_grad:
         return (t, 0, t._data.shape, t._data.dtype)
     return None
 
