@@ -2,6 +2,7 @@
 running the same unmodified script on PyTorch: same output, same exit status, and
 for an uncaught error the same traceback (the user's frames, then the message).
 """
+import os
 import subprocess
 import sys
 import textwrap
@@ -10,8 +11,11 @@ import pytest
 
 
 def start(*argv):
+    # hints off: with them chainrule's traceback adds a note after PyTorch's text
+    # (tests/test_hints.py checks the notes)
+    env = dict(os.environ, CHAINRULE_HINTS="0")
     return subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
 
 
 def finish(process):

@@ -1,6 +1,8 @@
 """The ``chainrule`` command.
 
     chainrule run SCRIPT [ARGS...]   run a PyTorch script with chainrule as torch
+    chainrule explain SCRIPT [--html OUT.html] [--lang zh] [ARGS...]
+                                     the same, explaining its first backward()
     chainrule --version
 
 ``run`` behaves like ``python SCRIPT ARGS...`` with ``import torch`` resolving to
@@ -36,7 +38,10 @@ def run_script(path, args):
 
 
 def print_user_traceback(error, file=None):
-    """Print ``error`` as Python would, without the frames of chainrule and runpy."""
+    """Print ``error`` as Python would, without the frames of chainrule and runpy,
+    with chainrule's hint for it (unless hints are off: ``CHAINRULE_HINTS=0``)."""
+    from .hints import attach
+    attach(error)
     report = traceback.TracebackException(type(error), error, error.__traceback__)
     if not os.environ.get("CHAINRULE_FULL_TRACEBACK"):
         _drop_internal_frames(report)
@@ -68,6 +73,12 @@ def main(argv=None):
     run = sub.add_parser("run", help="run an unmodified PyTorch script with chainrule")
     run.add_argument("script", help="the Python script to run")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
+    explain = sub.add_parser("explain", help="run a script; print the graph and the "
+                             "chain rule of its first backward()")
+    explain.add_argument("--html", help="also write the clickable graph page to this file")
+    explain.add_argument("--lang", default="en", choices=["en", "zh"])
+    explain.add_argument("script", help="the Python script to run")
+    explain.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
     ns = parser.parse_args(argv)
     if ns.version:
         from . import __version__
@@ -79,5 +90,13 @@ def main(argv=None):
                   "such file or directory", file=sys.stderr)
             return 2
         return run_script(ns.script, ns.args)
+    if ns.command == "explain":                     # chainrule.explain, outside the core
+        if not os.path.isfile(ns.script):
+            print(f"chainrule: can't open file {os.path.abspath(ns.script)!r}: [Errno 2] No "
+                  "such file or directory", file=sys.stderr)
+            return 2
+        from .explain.cli import explain_script, split_options
+        html, lang, args = split_options(ns.args, ns.html, ns.lang)
+        return explain_script(ns.script, args, html=html, lang=lang)
     parser.print_help()
     return 0

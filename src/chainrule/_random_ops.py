@@ -49,6 +49,8 @@ def _size(args, name, position=1, varargs=True):
 
     ``varargs=False`` for functions whose size is one tuple argument (``randint``).
     """
+    if varargs and args and all(type(d) is int and d >= 0 for d in args):
+        return args                    # the common case, rand(2, 3): nothing to convert
     if not args:
         raise TypeError(f"{name}() received an invalid combination of arguments - got (), but "
                         "expected one of:")

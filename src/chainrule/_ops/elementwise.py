@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
-from ._util import _SCALAR, _with_scalar, as_tensor_arg, broadcast_error, promote, shape_of
+from ._util import _SCALAR, C_NAMES, _with_scalar, as_tensor_arg, broadcast_error, promote, shape_of
 from .arithmetic import inplace
 
 
@@ -243,7 +243,10 @@ class Sign(Node):
     def forward(self, a):
         if a._data.dtype == np.bool_:
             return a._data.copy()
-        return np.sign(a._data)
+        out = np.sign(a._data)
+        if out.dtype.kind == "f":           # PyTorch's sign(nan) is 0 (NumPy's is nan)
+            out = np.where(np.isnan(out), out.dtype.type(0), out)
+        return out
 
     def backward(self, grad):
         return _zeros_like(grad)
@@ -627,7 +630,13 @@ def where(condition, input=None, other=None):
 
 
 def lerp(input, end, weight):
-    """Linear interpolation ``input + weight * (end - input)``."""
+    """Linear interpolation ``input + weight * (end - input)``.
+
+    Unlike most binary ops, lerp does not promote: ``input`` and ``end`` must share a dtype.
+    """
+    if isinstance(end, TensorBase) and end.dtype != input.dtype:
+        raise RuntimeError(f"expected dtype {C_NAMES[input._data.dtype.name]} for `end` but "
+                           f"got dtype {C_NAMES[end._data.dtype.name]}")
     if isinstance(weight, TensorBase):
         return LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, weight=weight)

@@ -178,7 +178,7 @@ class IndexPut(Node):
     torch_name = "CopySlices"
 
     def forward(self, a, v, index, accumulate=False):
-        self.index = index
+        self.index, self.v_ndim = index, np.ndim(v._data) if isinstance(v, TensorBase) else 0
         out = a._data.copy()
         _assign(out, index, v._data if isinstance(v, TensorBase) else v, accumulate)
         if not _is_basic(index):
@@ -194,12 +194,19 @@ class IndexPut(Node):
     def backward(self, grad):
         grad_a = grad if self.accumulate else grad.index_put(self.index, 0.0)
         grad_v = grad[self.index] if self.needs_input_grad(1) else None
+        if grad_v is not None and grad_v.dim() < self.v_ndim:     # v's leading 1s, dropped
+            grad_v = grad_v.reshape((1,) * (self.v_ndim - grad_v.dim()) + tuple(grad_v.shape))
         return grad_a, grad_v
 
 
 def _assign(out, index, value, accumulate=False):
     """``out[index] = value`` (or ``+=`` with repeats adding up), with PyTorch's errors."""
     target, where = _locate(out, index)
+    if not accumulate:
+        # as PyTorch, drop the value's leading size-1 dims: x[0, 1] = tensor([[5.]]) works
+        value = np.asarray(value)
+        while value.ndim and value.shape[0] == 1:
+            value = value[0]
     try:
         if accumulate:
             np.add.at(target, where, value)
@@ -309,6 +316,9 @@ class IndexSelect(Node):
             raise IndexError("index_select(): Index is supposed to be a vector")
         self.in_shape, self.dim, self.idx = a._data.shape, dim, idx.reshape(-1)
         size = a._data.shape[dim] if a._data.ndim else 1
+        if not a._data.ndim and idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                               f"{idx.size} value(s)")
         if idx.size and (idx.max() >= size or idx.min() < 0):
             raise IndexError("index out of range in self")
         return np.take(a._data, self.idx, axis=dim) if a._data.ndim else a._data.copy()
@@ -350,7 +360,12 @@ class MaskedFill(Node):
 # ---- the functions users call -----------------------------------------------
 def gather(input, dim, index):
     """Pick values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` (dim 0)."""
-    return Gather.apply(input, index=index, dim=input._wrap_dim(dim))
+    dim = input._wrap_dim(dim)
+    if input._data.ndim == 0 and index._data.ndim <= 1:
+        # PyTorch treats a 0-dim input (and index) as 1-dim here. (chainrule's result then
+        # comes from a reshape, so its grad_fn is ViewBackward0, not GatherBackward0.)
+        return gather(input.reshape(1), 0, index.reshape(-1)).reshape(index.shape)
+    return Gather.apply(input, index=index, dim=dim)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -467,6 +482,8 @@ class IndexingMethods:
         index = _convert_index(index)
         if not isinstance(value, TensorBase):
             value = as_tensor_arg(value)
+        if not self._data.ndim:
+            _getitem(self._data, index)      # a bad index fails first, as in PyTorch
         check_inplace(self, through_view=_is_basic(index))
         if needs_graph(self, value):
             write_inplace(self, IndexPut.apply(graph_input(self), value, index=index))

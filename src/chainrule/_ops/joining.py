@@ -115,7 +115,7 @@ class Unbind(Node):
         pieces = []
         for i in range(x.shape[dim]):
             index[dim] = i
-            pieces.append(x[tuple(index)])
+            pieces.append(x[tuple(index) + (Ellipsis,)])    # (...: a 0-d view, not a copy)
         return tuple(pieces)
 
     def backward(self, *grads):
@@ -191,6 +191,8 @@ def chunk(input, chunks, dim=0):
 
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple."""
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return Unbind.apply(input, dim=input._wrap_dim(dim))
 
 

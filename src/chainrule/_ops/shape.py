@@ -352,11 +352,16 @@ def repeat(input, *repeats):
 
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return Flip.apply(input, dims=tuple(input._wrap_dim(d) for d in dims))
+    dims = tuple(input._wrap_dim(d) for d in dims)
+    if input._data.ndim == 0:
+        dims = ()                       # a 0-dim tensor flips to itself, as in PyTorch
+    return Flip.apply(input, dims=dims)
 
 
 def narrow(input, dim, start, length):
     """``length`` elements of dimension ``dim`` from ``start`` (a view)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = input._wrap_dim(dim)
     size = input._data.shape[dim]
     start = int(start)
@@ -448,6 +453,8 @@ class ShapeMethods:
         return permute(self, *dims)
 
     def expand(self, *sizes):
+        if not sizes:
+            raise TypeError('expand() missing 1 required positional arguments: "size"')
         return expand(self, *sizes)
 
     def expand_as(self, other):

@@ -17,6 +17,7 @@ hand over to ``engine.run_backward``.
 import warnings
 
 from . import engine, grad_mode
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # issue 6
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)

@@ -22,6 +22,9 @@ from . import grad_mode
 from .._dtype import legacy_type_name
 
 _STATE = grad_mode.STATE
+# Teaching/anomaly mode's seam (issue 6): None unless chainrule.teach() or
+# detect_anomaly() is on; then Node.apply hands the op to it (see anomaly_mode.py).
+WATCH = None
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -70,6 +73,8 @@ class Node:
         ``params`` are non-differentiable settings (dims, shapes, flags); they are
         passed to ``forward`` by keyword.
         """
+        if WATCH is not None:                   # teaching/anomaly mode only (issue 6)
+            return WATCH(cls, inputs, params)
         node = cls()
         out = node.forward(*inputs, **params)
         edges = None

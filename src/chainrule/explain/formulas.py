@@ -58,6 +58,7 @@ class Rule:
     hidden: tuple = ()            # input slots shown in the label, not as constants
     right_slot: int = 1           # the input written on the right: a - (b - c)
     saves_inputs: bool = False    # node._saved[i] is input i (constants can be read)
+    saved_slots: dict = None      # else {input slot: index in node._saved}, e.g. addmm's x
 
 
 # Words inside the formulas, filled in with the narration's language.
@@ -339,8 +340,43 @@ def _mse_forward(node, v):
     return d if reduction == "none" else d.sum() if reduction == "sum" else d.mean()
 
 
+# ---- nn.Linear's ops: addmm(b, x, W^T) = x @ W^T + b, and the transpose W^T ----------
+def _addmm_forward(node, v):
+    """b + x @ W^T, with x read from what addmm saved when it is a constant."""
+    x = v[1] if v[1] is not None else _saved(node, 0)
+    w = v[2] if v[2] is not None else _saved(node, 1)
+    return np.asarray(v[0]) + np.matmul(x, w)
+
+
+def _addmm_local(slot):
+    def local(ops):
+        if slot == 1:
+            other = ops.names[2]
+            return Local(f"{other}^T ({{right}})", "", None, chain=f"dL/d{{out}} @ {other}^T")
+        other = ops.names[1]
+        return Local(f"{other}^T ({{left}})", "", None, chain=f"{other}^T @ dL/d{{out}}")
+    return local
+
+
+def _transpose_forward(node, v):
+    dims = getattr(node.obj, "dims", (0, 1))
+    return np.swapaxes(v[0], *dims)
+
+
+_TRANSPOSE = Rule("t", "转置", lambda node, n: f"{n[0]}^T", 5,
+                  (lambda ops: Local("(transpose: the gradient is transposed back)", "", None,
+                                     chain="(dL/d{out})^T"),),
+                  forward=_transpose_forward)
+
+
 # Ops defined outside the core op families, known here by PyTorch's name only.
 RULES_BY_TORCH_NAME = {
+    "AddmmBackward0": Rule("addmm", "线性层 (addmm)",
+                           lambda node, n: f"{n[1]} @ {n[2]} + {n[0]}", 1,
+                           (_constant_local(1), _addmm_local(1), _addmm_local(2)),
+                           forward=_addmm_forward, saved_slots={1: 0, 2: 1}),
+    "TBackward0": _TRANSPOSE,
+    "TransposeBackward0": _TRANSPOSE,
     "MseLossBackward0": Rule("mse_loss", "均方误差",
                              lambda node, n: f"mse_loss({n[0]}, {n[1]})", 5,
                              (_mse_local(1), _mse_local(-1)), forward=_mse_forward,

@@ -35,9 +35,9 @@ import numpy as np
 from ..autograd.engine import topological_order
 from ..autograd.graph import Node
 from .._tensor import TensorBase
-from .formulas import factor, label_of, num, rule_for
+from .formulas import label_of, num, rule_for
+from .names import _names, _variables
 
-_MAX_EXPR = 32          # an unnamed op longer than this is called 'mul1', 'add2', ...
 _MAX_INDENT = 120       # the tree's indentation, in characters, before it is cut short
 
 
@@ -85,6 +85,11 @@ class Graph:
                 return n
         return None
 
+    def collapsed(self, tracker):
+        """This graph with each module call seen by ``tracker`` drawn as one box."""
+        from .modules import collapse
+        return collapse(self, tracker)
+
     def leaves(self):
         """The leaves, each once, in drawing order."""
         return [n for n in self.nodes if n.kind == "leaf"]
@@ -121,6 +126,52 @@ class Graph:
         lines.append("}")
         return "\n".join(lines)
 
+    def to_svg(self, layout="graphviz"):
+        """SVG text: drawn by Graphviz (an optional extra), or ``layout='simple'`` by our own."""
+        from . import render
+        return render.graphviz_svg(self) if layout == "graphviz" else render.simple_svg(self)
+
+    def to_html(self, path=None, lang="en"):
+        """One self-contained page where clicking a node shows its numbers; written to
+        ``path`` when given, and returned as text."""
+        from . import render
+        text = render.page(self, lang)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    def save(self, path, lang="en"):
+        """Write the graph to a file, in the format of its suffix: .svg, .png and .pdf
+        through Graphviz; .html, .dot and .txt with no dependency."""
+        from . import render
+        suffix = str(path).rsplit(".", 1)[-1].lower()
+        if suffix == "html":
+            self.to_html(path, lang)
+            return path
+        if suffix in ("dot", "gv", "txt"):
+            data = (self.to_text() if suffix == "txt" else self.to_dot()).encode("utf-8")
+        elif suffix in ("svg", "png", "pdf"):
+            data = render.graphviz_render(self, suffix)
+        else:
+            raise ValueError(f"save() writes .svg, .png, .pdf, .html, .dot or .txt, not {path!r}")
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def _repr_svg_(self):
+        """Jupyter: Graphviz's picture when it is installed, our own layout otherwise."""
+        from . import render
+        try:
+            return render.graphviz_svg(self)
+        except render.GraphvizMissing:
+            return render.simple_svg(self)
+
+    def _repr_html_(self):
+        """Jupyter: the clickable page, in a frame."""
+        from . import render
+        return render.fragment(self)
+
     def __str__(self):
         return self.to_text()
 
@@ -146,6 +197,8 @@ def describe(n):
         return f"{head} = {show(n.value)}   {n.torch_name} ({n.label}){grad}"
     if n.kind == "leaf":
         return f"{n.name} = {show(n.value)}   leaf{grad}"
+    if n.kind == "module":
+        return f"{n.name} = {show(n.value)}   {n.label}{grad}"
     if n.named:
         return f"{n.name} = {show(n.value)}   constant"
     return f"{n.name}   constant"
@@ -153,11 +206,14 @@ def describe(n):
 
 _DOT_STYLE = {"op": 'shape=box, style="rounded,filled", fillcolor="#dae8fc"',
               "leaf": 'shape=ellipse, style=filled, fillcolor="#d5e8d4"',
-              "constant": "shape=plaintext"}
+              "constant": "shape=plaintext",
+              "module": 'shape=box3d, style=filled, fillcolor="#fff2cc"'}
 
 
 def _dot_label(n):
-    if n.kind == "op":
+    if n.kind == "module":
+        text = f"{n.name}\\nout {show(n.value)}\\n{n.label}"
+    elif n.kind == "op":
         head = f"{n.name} = {n.expr}" if n.named else n.expr
         text = f"{head} = {show(n.value)}\\n{n.torch_name} ({n.label})"
     elif n.kind == "leaf" or n.named:
@@ -170,13 +226,15 @@ def _dot_label(n):
 
 
 # ---- building the graph --------------------------------------------------------------
-def graph(tensor, names=None):
+def graph(tensor, names=None, collapse=None):
     """The graph of everything that produced ``tensor`` (see the module docstring).
 
     ``names`` (a dict name -> tensor or number) adds to or overrides the names
-    found among the caller's variables.
+    found among the caller's variables. ``collapse`` (from ``explain.track(model)``)
+    draws each module's ops as one box, ``fc1: Linear(8, 6)``.
     """
-    return build(tensor, sys._getframe(1), names)
+    drawn = build(tensor, sys._getframe(1), names)
+    return drawn if collapse is None else drawn.collapsed(collapse)
 
 
 def build(tensor, frame=None, names=None):
@@ -189,30 +247,6 @@ def build(tensor, frame=None, names=None):
     _values(tensor, nodes, index, order)
     _names(nodes, order, tensor_names, number_names, constants)
     return Graph(nodes)
-
-
-def _variables(frame, extra):
-    """Names of the caller's tensors and numbers: by identity, and a list to match values."""
-    tensors, numbers, constants = {}, {}, {}
-    scopes = [extra or {}]
-    if frame is not None:
-        scopes += [frame.f_locals, frame.f_globals]
-    for scope in scopes:
-        for name, obj in list(scope.items()):
-            if name.startswith("_"):
-                continue
-            if isinstance(obj, TensorBase):
-                tensors.setdefault(_tensor_key(obj), name)
-                if not obj._requires_grad:
-                    constants.setdefault(name, obj._data)
-            elif type(obj) is float:
-                numbers.setdefault(id(obj), name)
-                constants.setdefault(name, obj)
-    return tensors, numbers, constants
-
-
-def _tensor_key(t):
-    return (id(t.grad_fn), t._output_nr) if t.grad_fn is not None else id(t)
 
 
 def _walk(root):
@@ -278,6 +312,8 @@ def _values(tensor, nodes, index, order):
         for slot, inp in zip(node.slots, inputs):
             if inp.kind == "constant" and rule.saves_inputs and node.saved is not None:
                 inp.value = node.saved[slot]
+            elif inp.kind == "constant" and rule.saved_slots and node.saved is not None:
+                inp.value = node.saved[rule.saved_slots[slot]]
         vals = _slot_values(node, inputs)
         if node.value is None and rule.forward is not None and _all_known(vals, node):
             node.value = _quietly(rule.forward, node, vals)
@@ -306,103 +342,3 @@ def _quietly(fn, node, vals):
             return fn(node, vals)
     except Exception:                           # a value we cannot recompute stays unknown
         return None
-
-
-def _names(nodes, order, tensor_names, number_names, constants):
-    """Variable names where the caller has them; expressions or 'leaf1' otherwise."""
-    counters = {}
-    for node in nodes:
-        if node.kind == "leaf":
-            name = tensor_names.get(id(node.obj))
-            node.name, node.named = (name, True) if name else (_count("leaf", counters), False)
-        elif node.kind == "constant":
-            _name_constant(node, tensor_names, number_names, constants)
-    for node in order:                          # inputs are named before the ops using them
-        if node.kind != "op":
-            continue
-        operands, numbers = _operands(node, nodes)
-        node.expr = rule_for(node.obj).expr(node, operands)
-        node.numbers = rule_for(node.obj).expr(node, numbers)
-        name = tensor_names.get((id(node.obj), 0))
-        if name:
-            node.name, node.named, node.precedence = name, True, 9
-        elif node.index == 0:
-            node.name, node.named = "L", False
-        elif len(node.expr) <= _MAX_EXPR:
-            node.name = node.expr
-        else:
-            node.name, node.precedence = _count(node.label.split()[0], counters), 9
-    _deduplicate(nodes)
-
-
-def _name_constant(node, tensor_names, number_names, constants):
-    """A constant's variable name: by identity when the op kept it, else by its value.
-
-    An op such as ``y_pred - y`` does not keep ``y``; its value is worked out from
-    the output, and it takes the name of the one caller variable with that value.
-    """
-    if node.inferred:
-        matches = [name for name, v in constants.items() if _same_value(v, node.value)]
-        if len(matches) == 1:
-            node.name, node.named = matches[0], True
-            return
-    parent, slot = node.obj, node.slots[0]
-    saved = parent._saved
-    original = saved[slot] if saved is not None and slot < len(saved) else None
-    if rule_for(parent).saves_inputs and original is not None:
-        name = (tensor_names.get(_tensor_key(original)) if isinstance(original, TensorBase)
-                else number_names.get(id(original)))
-        if name:
-            node.name, node.named = name, True
-            return
-    node.name = num(node.value)
-
-
-def _same_value(v, inferred):
-    a, b = np.asarray(v), np.asarray(inferred)
-    if b.dtype.kind != "f" or a.shape != b.shape and not (a.ndim == 0 and b.size == 1):
-        return False
-    return bool(np.all(a.astype(b.dtype) == b))
-
-
-def _operands(node, nodes):
-    """The op's inputs as names and as numbers, with parentheses where needed."""
-    names, numbers = [""] * len(node.obj._edges), [""] * len(node.obj._edges)
-    rule = rule_for(node.obj)
-    for slot, i in zip(node.slots, node.inputs):
-        inp = nodes[i]
-        # a lower-precedence input needs brackets: (y_pred - y) ** 2; so does the right
-        # side of - / ** at equal precedence: a - (b - c)
-        spelled = inp.kind == "op" and not inp.named and inp.precedence < 9
-        bracket = spelled and node.precedence < 5 and (
-            inp.precedence < node.precedence or
-            inp.precedence == node.precedence and slot == rule.right_slot)
-        name = inp.expr if spelled else inp.name
-        if inp.kind == "constant" and not inp.named:
-            name = factor(name)
-        names[slot] = f"({name})" if bracket else name
-        if spelled and inp.numbers:
-            numbers[slot] = f"({inp.numbers})" if bracket else inp.numbers
-        else:
-            numbers[slot] = factor(num(inp.value))
-    for slot in range(len(names)):
-        if slot not in node.slots:            # e.g. the exponent of pow, shown in the label
-            saved = node.saved if node.saved and slot < len(node.saved) else None
-            names[slot] = numbers[slot] = num(saved[slot]) if saved else "?"
-    return tuple(names), tuple(numbers)
-
-
-def _count(stem, counters):
-    counters[stem] = counters.get(stem, 0) + 1
-    return f"{stem}{counters[stem]}"
-
-
-def _deduplicate(nodes):
-    """Two different nodes never share a name: the second 'w * x' becomes 'w * x #2'."""
-    seen = {}
-    for node in nodes:
-        if node.kind == "constant" and not node.named:
-            continue                            # two constants 2.0 are simply both 2.0
-        seen[node.name] = seen.get(node.name, 0) + 1
-        if seen[node.name] > 1:
-            node.name = f"{node.name} #{seen[node.name]}"

@@ -39,7 +39,8 @@ import numpy as np
 from ..autograd import engine
 from .._tensor import TensorBase
 from .formulas import WORDS, Operands, factor, is_scalar, local_derivative, num, rule_for
-from .graph import _operands, build, show
+from .graph import build, show
+from .names import _operands
 
 _make = TensorBase._make
 

@@ -18,4 +18,8 @@ from .modules import (CELU, ELU, GELU, GLU, BatchNorm1d, BatchNorm2d, BatchNorm3
                       ParameterList, PReLU, ReLU, ReLU6, SELU, Sequential, SiLU, Sigmoid, Softmax,
                       Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold,
                       Unflatten)
+from .modules import EmbeddingBag
+from .modules import GRU, LSTM, RNN, RNNBase, GRUCell, LSTMCell, RNNCell, RNNCellBase
+from .modules import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d,
+                      Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d, Upsample)
 from . import functional, init, modules, parameter, utils

@@ -19,10 +19,16 @@ from ._ops.dropout import dropout, dropout1d, dropout2d
 from ._ops.linear import bilinear, linear
 from ._ops.normalization import batch_norm, layer_norm, normalize
 from ._ops.padding import pad
+from ._ops.conv import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold,
+                        unfold)
+from ._ops.pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+                           max_pool1d, max_pool2d)
+from ._ops.upsample import interpolate
 from ._ops.smooth import (celu, celu_, elu, elu_, gelu, logsigmoid, mish, selu, selu_,
                           sigmoid, silu, softplus, softsign, tanh, tanhshrink)
 from ._ops.softmax import glu, log_softmax, softmax, softmin
 from ._ops.sparse import embedding, one_hot
+from ._ops.embedding_bag import embedding_bag
 from ._loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                     huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 
@@ -36,6 +42,10 @@ __all__ = [
     "relu_", "selu", "selu_", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin",
     "softplus", "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
 ]
+__all__ += ["embedding_bag"]
+__all__ += ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d",
+            "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "fold",
+            "interpolate", "max_pool1d", "max_pool2d", "unfold"]
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

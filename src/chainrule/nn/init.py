@@ -29,7 +29,7 @@ from ..autograd import grad_mode
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "orthogonal_"]
+           "kaiming_normal_", "orthogonal_", "dirac_", "sparse_"]
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d")
@@ -153,6 +153,48 @@ def eye_(tensor):
         tensor._data[np.arange(n), np.arange(n)] = 1
     return tensor
 
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight so that the convolution is the identity.
+
+    Each output channel d (in each of ``groups`` groups) gets a single 1 at the centre of
+    the kernel of input channel d, so it copies that input channel through unchanged.
+    """
+    dimensions = tensor.dim()
+    if dimensions not in [3, 4, 5]:
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_chans_per_grp = sizes[0] // groups
+    centre = tuple(s // 2 for s in sizes[2:])
+    with grad_mode.no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(out_chans_per_grp, sizes[1])):
+                tensor[(g * out_chans_per_grp + d, d) + centre] = 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a matrix from N(0, std^2), then zero ``ceil(sparsity * rows)`` entries per column.
+
+    The rows to zero are chosen by ``randperm(rows)`` for each column. As in PyTorch,
+    those permutations come from the default generator even when ``generator`` is given
+    (only the normal values are drawn from ``generator``).
+    """
+    from .._random_ops import randperm
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with grad_mode.no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col_idx in range(cols):
+            zero_indices = randperm(rows)[:num_zeros]
+            tensor[zero_indices, col_idx] = 0
+    return tensor
 
 def _calculate_fan_in_and_fan_out(tensor):
     """(inputs per output, outputs per input): ``(size(1), size(0))`` times the kernel size."""
