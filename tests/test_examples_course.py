@@ -4,9 +4,6 @@ Each MNIST example trains briefly on a small generated dataset (from
 ``examples/make_fake_mnist.py``) and must print a falling loss and a rising
 test accuracy. ``rnn_hello.py`` uses no dataset, so it is also run by real
 PyTorch and the two outputs must be identical.
-
-The CNN and ResNet examples need ``nn.Conv2d`` and ``nn.MaxPool2d``; until
-chainrule has them those tests are skipped.
 """
 import importlib.util
 import os
@@ -22,7 +19,6 @@ import chainrule
 from chainrule.vision import datasets
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-HAS_CONV = hasattr(chainrule.nn, "Conv2d") and hasattr(chainrule.nn, "MaxPool2d")
 
 
 def load_maker():
@@ -92,13 +88,11 @@ def test_mnist_softmax_learns(fake_mnist):
     assert losses_and_accuracies(output)[1][-1] >= 80     # of 200: far above chance
 
 
-@pytest.mark.skipif(not HAS_CONV, reason="needs chainrule.nn.Conv2d and nn.MaxPool2d")
 def test_mnist_cnn_learns(fake_mnist):
     assert_learns(run("mnist_cnn.py", "--data", fake_mnist, "--epochs", "1",
                       "--batch-size", "32", "--log-interval", "2"))
 
 
-@pytest.mark.skipif(not HAS_CONV, reason="needs chainrule.nn.Conv2d and nn.MaxPool2d")
 def test_mnist_resnet_learns(small_mnist):
     assert_learns(run("mnist_resnet.py", "--data", small_mnist, "--epochs", "1",
                       "--batch-size", "32", "--log-interval", "1"))

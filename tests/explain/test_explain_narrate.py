@@ -180,7 +180,7 @@ def test_mse_loss_when_chainrule_has_it():
     try:
         from chainrule.nn.functional import mse_loss
     except ImportError:
-        mse_loss = pytest.importorskip("chainrule.nn._loss").mse_loss
+        from chainrule.nn._loss import mse_loss
     w = torch.tensor(1.0, requires_grad=True)
     x, y = 2.0, torch.tensor(4.0)
     y_pred = w * x

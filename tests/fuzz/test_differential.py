@@ -44,7 +44,9 @@ KNOWN_GAPS = (
     # an in-place op on an output of split/unbind/chunk
     "returns multiple views",
     # an in-place op writing into an expanded tensor, or reading memory it writes
-    "single memory location",
+    # (chainrule's expand is a read-only NumPy view; PyTorch refuses most such writes
+    # but lets masked_fill_ through)
+    "single memory location", "read-only",
 )
 
 
@@ -219,6 +221,8 @@ GAPS = {
     "view_not_rebased": "a = torch.tensor(0.1257, requires_grad=True)\nt0 = a.sin()\n"
                         "t1 = t0.reshape(-1)\nt0.mul_(2)",
     "inplace_on_expanded": "a = torch.tensor(-0.2996)\nt0 = a.expand(2, 3)\nt0.mul_(2)",
+    "masked_fill_on_expanded": "a = torch.tensor(0.1257)\nt0 = a.expand(2)\n"
+                               "t0.masked_fill_(a > 0, 0.)",
 }
 
 
