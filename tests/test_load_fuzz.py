@@ -100,6 +100,7 @@ def test_pickles_that_would_run_code_are_refused(tmp_path, name):
     assert not marker.exists()
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol 4")
 def test_torch_refuses_the_same_pickles(tmp_path):
     """The hostile files are valid archives: PyTorch too refuses them, it does not choke."""
     marker = tmp_path / "ran"

@@ -204,6 +204,8 @@ FOUND = {
                             "t0 = a * 1\nt0[0, 1] = b",
     "setitem_0dim_index_first": "a = torch.tensor(-0.9222, requires_grad=True)\na[0] = a",
     "sign_nan": "a = torch.tensor(-0.6518, requires_grad=True)\nt0 = a.log()\nt1 = t0.sign()",
+    "softmax_0dim_nan": "a = torch.tensor(-0.1257)\nt0 = a ** -1.5\nt1 = t0.softmax(0)\n"
+                        "t2 = t0.log_softmax(0)",
     "unbind_views": "a = torch.tensor([0.1257], requires_grad=True)\nt0 = a.unbind(-1)[-1]\n"
                     "with torch.no_grad():\n    a.mul_(2)",
 }
@@ -220,6 +222,8 @@ GAPS = {
                                 "t0 = a * 1\nt1 = t0.unbind(0)[0]\nt1.mul_(2)",
     "view_not_rebased": "a = torch.tensor(0.1257, requires_grad=True)\nt0 = a.sin()\n"
                         "t1 = t0.reshape(-1)\nt0.mul_(2)",
+    "base_of_view_joins_graph": "a = torch.tensor(0.1257)\nb = torch.tensor(0.5, "
+                                "requires_grad=True)\nt0 = a.reshape(-1)\na.add_(b)",
     "inplace_on_expanded": "a = torch.tensor(-0.2996)\nt0 = a.expand(2, 3)\nt0.mul_(2)",
     "masked_fill_on_expanded": "a = torch.tensor(0.1257)\nt0 = a.expand(2)\n"
                                "t0.masked_fill_(a > 0, 0.)",

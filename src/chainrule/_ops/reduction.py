@@ -443,8 +443,9 @@ class Softmax(Node):
     def forward(self, a, dim):
         self.dim = dim
         x = a._data
-        if x.ndim == 0:
-            return np.ones_like(x)
+        if x.ndim == 0:                      # 1, or NaN for a NaN or an inf, as PyTorch
+            with np.errstate(invalid="ignore"):
+                return np.exp(x - x)
         e = np.exp(x - np.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
         return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -463,8 +464,9 @@ class LogSoftmax(Node):
     def forward(self, a, dim):
         self.dim = dim
         x = a._data
-        if x.ndim == 0:
-            return np.zeros_like(x)
+        if x.ndim == 0:                      # 0, or NaN for a NaN or an inf, as PyTorch
+            with np.errstate(invalid="ignore"):
+                return x - x
         if x.size == 0:
             return x.copy()
         shifted = x - np.max(x, axis=dim, keepdims=True)
