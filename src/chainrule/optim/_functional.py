@@ -30,10 +30,16 @@ def fma(a, b, c):
     """``a * b + c`` rounded once, as a fused multiply-add instruction does."""
     dtype = np.result_type(c)
     if dtype == np.float32:
-        wide = np.float64
         a = np.float32(a) if not isinstance(a, np.ndarray) else a
         b = np.float32(b) if not isinstance(b, np.ndarray) else b
-        return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(dtype)
+        # The product of two float32 values is exact in float64; one float64 buffer
+        # holds it and then the sum (a single temporary: this runs on every weight).
+        wide = np.multiply(a, b, dtype=np.float64)
+        if wide.shape == np.shape(c):
+            np.add(wide, c, out=wide, dtype=np.float64)
+        else:
+            wide = np.add(wide, c, dtype=np.float64)
+        return wide.astype(dtype)
     if dtype == np.float64:
         return _fma64(a, b, c)
     return a * b + c
