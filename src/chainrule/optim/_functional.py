@@ -35,7 +35,7 @@ def fma(a, b, c):
         # The product of two float32 values is exact in float64; one float64 buffer
         # holds it and then the sum (a single temporary: this runs on every weight).
         wide = np.multiply(a, b, dtype=np.float64)
-        if wide.shape == np.shape(c):
+        if isinstance(wide, np.ndarray) and wide.shape == np.shape(c):
             np.add(wide, c, out=wide, dtype=np.float64)
         else:
             wide = np.add(wide, c, dtype=np.float64)
