@@ -262,8 +262,9 @@ def first_difference(ours, theirs):
     return "stdout lengths differ"
 
 
-def run_workload(workload, settings, quick, log, infos):
-    variants = [v for v in workload.variants if v.quick or not quick]
+def run_workload(workload, settings, quick, log, infos, threads=None):
+    variants = [v for v in workload.variants if (v.quick or not quick)
+                and (threads is None or v.kind == "process" or v.threads in threads)]
     results = []
     for v in variants:
         if v.kind == "process":
@@ -378,6 +379,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, help="rounds per side (default 5, quick 2)")
     parser.add_argument("--markdown", action="store_true",
                         help="print the results as a Markdown table")
+    parser.add_argument("--threads", help="comma-separated thread counts to run (e.g. 1); "
+                        "default: every line")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -397,9 +400,11 @@ def main(argv=None):
 
     meta = machine_info()
     infos = {}
+    threads = {int(n) for n in args.threads.split(",")} if args.threads else None
     results = []
     for name in selected:
-        results.extend(run_workload(workloads.find(name), settings, args.quick, log, infos))
+        results.extend(run_workload(workloads.find(name), settings, args.quick, log, infos,
+                                    threads))
     meta["loadavg_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     for side, dist in (("chainrule", "chainrule"), ("pytorch", "torch")):
         if side in infos:                      # what the children actually imported

@@ -61,22 +61,8 @@ def check(actual, expected, op, dtype):
 
 # Differences found by these tests and not fixed yet (reported to the lead). Each is
 # marked xfail(strict): fixing one turns it into an XPASS, to be removed from here.
-NAN_GAPS = {
-    # max/min/argmax/argmin over a dim skip NaN (PyTorch returns the NaN and its index);
-    # sort/topk put NaN first or drop it (PyTorch sorts NaN as the largest value)
-    "max_dim-0", "max_dim-1", "max_dim-2", "max_dim-4", "min_dim-1", "min_dim-2",
-    "argmax-1", "argmax-2", "argmax-4", "argmin-2", "sort-1", "sort-2", "sort_stable-1",
-    "topk-0", "topk-2",
-}
-EMPTY_GAPS = {
-    # NumPy's ValueError escapes instead of PyTorch's RuntimeError
-    "norm_p-6", "einsum-0", "einsum-6", "einsum-7", "einsum-8", "einsum-10", "einsum-12",
-    "einsum-13",
-    # narrow's start on an empty dim: PyTorch raises IndexError("start out of range ...")
-    "narrow-0", "narrow-3",
-    # index_select on an empty dim: PyTorch's RuntimeError, chainrule's IndexError
-    "index_select-0",
-}
+NAN_GAPS = set()
+EMPTY_GAPS = set()
 
 
 def marked(params, gaps):
@@ -120,16 +106,52 @@ CALLS = {
     "ones of None": lambda torch: torch.ones(None),
     "backward of a list": lambda torch: torch.ones(2, requires_grad=True).sum().backward([1]),
     "softmax without dim": lambda torch: torch.ones(2).softmax(None),
+    # more of the same kinds, across common functions, methods and operators
+    "exp of an ndarray": lambda torch: torch.exp(np.ones(2)),
+    "sigmoid of None": lambda torch: torch.sigmoid(None),
+    "relu of a list": lambda torch: torch.relu([1.0]),
+    "mean of a list": lambda torch: torch.mean([1.0]),
+    "matmul of a list": lambda torch: torch.matmul([1.0, 2.0], torch.ones(2)),
+    "mm with None": lambda torch: torch.mm(torch.ones(2, 2), None),
+    "matmul operator with None": lambda torch: torch.ones(2) @ None,
+    "cat of None": lambda torch: torch.cat(None),
+    "stack of tensors and None": lambda torch: torch.stack([torch.ones(2), None]),
+    "add a list": lambda torch: torch.ones(2) + [1.0, 2.0],
+    "string plus tensor": lambda torch: "a" + torch.ones(2),
+    "None times tensor": lambda torch: None * torch.ones(2),
+    "subtract None": lambda torch: torch.ones(2) - None,
+    "None minus tensor": lambda torch: None - torch.ones(2),
+    "divide by a string": lambda torch: torch.ones(2) / "x",
+    "None over tensor": lambda torch: None / torch.ones(2),
+    "torch.add a string": lambda torch: torch.add(torch.ones(2), "a"),
+    "torch.add a list": lambda torch: torch.add([1.0], torch.ones(2)),
+    "torch.mul by None": lambda torch: torch.mul(torch.ones(2), None),
+    "add method, a string": lambda torch: torch.ones(2).add("x"),
+    "mul method, None": lambda torch: torch.ones(2).mul(None),
+    "reshape to a float": lambda torch: torch.ones(2).reshape(2.0),
+    "torch.reshape to a string": lambda torch: torch.reshape(torch.ones(2), "2"),
+    "torch.reshape of a list": lambda torch: torch.reshape([1.0], (1,)),
+    "view as a float": lambda torch: torch.ones(2).view(2.0),
+    "softmax of a list": lambda torch: torch.softmax([1.0], 0),
+    "torch.softmax without dim": lambda torch: torch.softmax(torch.ones(2), None),
+    "clamp of a list": lambda torch: torch.clamp([1.0], 0),
+    "transpose of a list": lambda torch: torch.transpose([1.0], 0, 1),
+    "transpose over a string dim": lambda torch: torch.ones(2, 3).transpose("0", 1),
+    "permute of a list": lambda torch: torch.permute([1.0], (0,)),
+    "index_select with a list": lambda torch: torch.ones(2).index_select(0, [0]),
+    "index_select over a string dim":
+        lambda torch: torch.ones(2).index_select("0", torch.tensor([0])),
+    "torch.index_select with a list": lambda torch: torch.index_select(torch.ones(2), 0, [0]),
+    "gather with a list": lambda torch: torch.ones(2).gather(0, [0]),
+    "torch.gather with None": lambda torch: torch.gather(torch.ones(2), 0, None),
+    "ones of nothing": lambda torch: torch.ones(),
 }
 
 
-# chainrule lets Python's AttributeError (or NumPy's error) out where PyTorch's argument
-# parser raises "exp(): argument 'input' (position 1) must be Tensor, not list": a check
-# at the one place ops receive their inputs (Node.apply) would fix them all.
-TYPE_GAPS = {"exp of a list", "exp of a string", "exp of None", "sum of a list",
-             "matmul with a list", "stack of a string", "add a string", "mul by None",
-             "reshape to a string", "sum over a string dim", "where with a list",
-             "softmax without dim"}
+# Not fixed yet. A list after a tensor operator reaches NumPy, which adds it: the check
+# belongs in _ops/_util.py's promote (its scalar branch), which the lead owns. view("2")
+# and clamp's overload listing are still chainrule's own errors; ones() needs a size.
+TYPE_GAPS = {"view as a float", "clamp of a list", "ones of nothing"}
 
 
 @pytest.mark.parametrize("call", marked([pytest.param(c, id=k) for k, c in CALLS.items()],

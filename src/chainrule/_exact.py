@@ -1,10 +1,14 @@
-"""Exact floating-point arithmetic that PyTorch's compiled kernels get for free.
+"""Exact arithmetic and ordering that PyTorch's compiled kernels get for free.
 
 PyTorch's CPU kernels are compiled with fused multiply-adds, ``fma(a, b, c) = a*b + c``
 rounded ONCE, and call the C library's ``log``, ``log1p``, ``sin`` and ``cos``. NumPy
 has no fma and its own vectorised ``log``, which differ in the last bit on a few
 percent of values. This file rebuilds both exactly: :func:`fma32` and :func:`fma64`
 for the fused operations, :func:`_libm` to call the C library element by element.
+
+The last part rebuilds the C++ standard library's ``nth_element``, ``sort`` and
+``partial_sort`` (GCC's libstdc++), which decide the order of *ties* in
+``torch.topk`` and hence in ``torch.multinomial`` without replacement.
 """
 import math
 
@@ -139,3 +143,178 @@ def _sin(x):
 
 def _cos(x):
     return _trig("cos")(x)
+
+
+# ============================================== libstdc++'s selection and sorting
+#
+# torch.topk(x, k) on the CPU copies a row into a vector of (value, index) pairs and
+# orders it with a comparator "x before y if x > y (NaN above everything)":
+#
+#     if k * 64 <= n:   std::partial_sort(q, q + k, q + n)            (a heap)
+#     else:             std::nth_element(q, q + k - 1, q + n)       (introselect)
+#                       std::sort(q, q + k - 1)                     (introsort)
+#
+# Distinct values come out largest first whichever way; equal values come out in
+# whatever order the algorithm happened to move them. To give PyTorch's indices
+# for ties too, the functions below repeat libstdc++'s moves one for one (same
+# names, same steps). They work on a list ``q`` of ``(key, index)`` pairs with
+# integer keys; "a before b" is ``a[0] > b[0]``.
+
+def topk_indices(values, k):
+    """The ``k`` indices ``torch.topk(values, k)`` gives for a 1-D float array.
+
+    Without ties the answer is simply the k largest, best first (a NumPy sort). With
+    ties (equal values, such as the zeros of categories with no probability) we
+    run libstdc++'s algorithm on the values' ranks.
+
+    >>> topk_indices(np.array([0.0, 0.5, 0.0, 0.0, 0.2]), 4).tolist()   # not [1, 4, 0, 2]
+    [1, 4, 2, 3]
+    """
+    order = np.argsort(-values, kind="stable")
+    top = values[order[:k + 1]]
+    if not (np.isnan(values).any() or np.any(top[1:] == top[:-1])):
+        return order[:k]
+    # Dense ranks keep the order and the ties (NaN above all, -0.0 equal to 0.0).
+    ranks = np.unique(values, return_inverse=True)[1].reshape(-1).tolist()
+    q = list(zip(ranks, range(len(ranks))))
+    n = len(q)
+    if k * 64 <= n:
+        _partial_sort(q, 0, k, n)
+    else:
+        _nth_element(q, 0, k - 1, n)
+        _sort(q, 0, k - 1)
+    return np.array([index for _, index in q[:k]], dtype=np.int64)
+
+
+def _lg(n):
+    return n.bit_length() - 1             # floor(log2 n), std::__lg
+
+
+def _nth_element(q, first, nth, last):
+    """Introselect: partition around median-of-three pivots until nth is placed."""
+    if first == last or nth == last:
+        return
+    depth_limit = 2 * _lg(last - first)
+    while last - first > 3:
+        if depth_limit == 0:
+            _heap_select(q, first, nth + 1, last)
+            q[first], q[nth] = q[nth], q[first]
+            return
+        depth_limit -= 1
+        cut = _unguarded_partition_pivot(q, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(q, first, last)
+
+
+def _sort(q, first, last):
+    """Introsort: quicksort down to runs of 16, then one insertion sort over all."""
+    if first == last:
+        return
+    _introsort_loop(q, first, last, 2 * _lg(last - first))
+    if last - first > _THRESHOLD:
+        _insertion_sort(q, first, first + _THRESHOLD)
+        for i in range(first + _THRESHOLD, last):
+            _unguarded_linear_insert(q, i)
+    else:
+        _insertion_sort(q, first, last)
+
+
+_THRESHOLD = 16                           # libstdc++'s _S_threshold
+
+
+def _introsort_loop(q, first, last, depth_limit):
+    while last - first > _THRESHOLD:
+        if depth_limit == 0:
+            _partial_sort(q, first, last, last)
+            return
+        depth_limit -= 1
+        cut = _unguarded_partition_pivot(q, first, last)
+        _introsort_loop(q, cut, last, depth_limit)
+        last = cut
+
+
+def _unguarded_partition_pivot(q, first, last):
+    """Move the median of q[first+1], q[mid], q[last-1] to q[first]; partition on it."""
+    a, b, c = first + 1, first + (last - first) // 2, last - 1
+    ka, kb, kc = q[a][0], q[b][0], q[c][0]
+    if ka > kb:
+        median = b if kb > kc else (c if ka > kc else a)
+    else:
+        median = a if ka > kc else (c if kb > kc else b)
+    q[first], q[median] = q[median], q[first]
+    pivot = q[first][0]
+    left, right = first + 1, last
+    while True:
+        while q[left][0] > pivot:
+            left += 1
+        right -= 1
+        while pivot > q[right][0]:
+            right -= 1
+        if not left < right:
+            return left
+        q[left], q[right] = q[right], q[left]
+        left += 1
+
+
+def _insertion_sort(q, first, last):
+    for i in range(first + 1, last):
+        if q[i][0] > q[first][0]:          # a new front: shift the whole run right
+            q[first:i + 1] = [q[i]] + q[first:i]
+        else:
+            _unguarded_linear_insert(q, i)
+
+
+def _unguarded_linear_insert(q, last):
+    value = q[last]
+    while value[0] > q[last - 1][0]:
+        q[last] = q[last - 1]
+        last -= 1
+    q[last] = value
+
+
+def _partial_sort(q, first, middle, last):
+    """Keep the best ``middle - first`` in a heap while scanning, then sort the heap."""
+    _heap_select(q, first, middle, last)
+    while middle - first > 1:             # std::sort_heap
+        middle -= 1
+        _pop_heap(q, first, middle, middle)
+
+
+def _heap_select(q, first, middle, last):
+    length = middle - first               # std::make_heap on [first, middle)
+    if length >= 2:
+        for parent in range((length - 2) // 2, -1, -1):
+            _adjust_heap(q, first, parent, length, q[first + parent])
+    for i in range(middle, last):
+        if q[i][0] > q[first][0]:
+            _pop_heap(q, first, middle, i)
+
+
+def _pop_heap(q, first, last, result):
+    value = q[result]
+    q[result] = q[first]
+    _adjust_heap(q, first, 0, last - first, value)
+
+
+def _adjust_heap(q, first, hole, length, value):
+    """Sift the hole at ``hole`` down to a leaf, then push ``value`` up from there."""
+    top = child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if q[first + child][0] > q[first + child - 1][0]:
+            child -= 1
+        q[first + hole] = q[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        q[first + hole] = q[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2              # std::__push_heap
+    while hole > top and q[first + parent][0] > value[0]:
+        q[first + hole] = q[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    q[first + hole] = value

@@ -95,6 +95,7 @@ class Generator:
             raise RuntimeError(f"chainrule only has CPU generators, got device {device!r}")
         self.device = _CPU
         self._bits = np.random.MT19937()
+        self._normals_ahead = (None, 0, None, None, None)   # see _normal.py
         self.manual_seed(FRESH_GENERATOR_SEED)
 
     # ----------------------------------------------------------------- seeding
@@ -129,33 +130,71 @@ class Generator:
     def _load_engine(self, words, pos):
         state = {"key": np.asarray(words, dtype=np.uint32), "pos": int(pos)}
         self._bits.state = {"bit_generator": "MT19937", "state": state}
+        self._start_block(_MT_N - pos)
 
     # ------------------------------------------------------------------- draws
-    def random_u32(self, n):
-        """The next ``n`` 32-bit words of the stream, as ``uint32``."""
+    #
+    # Words are taken from NumPy's engine a block at a time: it always stands at the
+    # end of a twist (pos = 624), and the words of the current block not used yet
+    # wait in ``_block[_next:]``. The engine's state array is then PyTorch's, and its
+    # position is 624 minus the words left. A small draw is a slice of that block
+    # (of a Python list, for the scalar routes), not a call into the engine.
+
+    def _start_block(self, count, used=()):
+        """Take the last ``count`` words of the engine's current block into ``_block``.
+
+        ``used``: the block's earlier words, already handed out (kept for _normal.py).
+        """
+        self._block = self._bits.random_raw(count)     # uint64 holding 32-bit words
+        if len(used):
+            self._block = np.concatenate((used, self._block))
+        self._next = len(used)
+        self._block_list = None                        # the same words, made on demand
+
+    def _words(self, n):
+        """The next ``n`` words as a ``uint64`` array (the engine's raw output)."""
         if n:
             self._fresh = False
-        return self._bits.random_raw(n).astype(np.uint32)
+        start, stop = self._next, self._next + n
+        if stop <= len(self._block):
+            self._next = stop
+            return self._block[start:stop]
+        head = self._block[start:]
+        body = self._bits.random_raw(stop - len(self._block))
+        used = len(body) % _MT_N                       # body's words in the block it ends in
+        self._start_block(-used % _MT_N, used=body[len(body) - used:])
+        return np.concatenate((head, body)) if len(head) else body
+
+    def _words_list(self, n):
+        """The next ``n`` words as a list of Python ints (quick for a few)."""
+        if self._block_list is None:
+            self._block_list = self._block.tolist()
+        start, stop = self._next, self._next + n
+        if stop <= len(self._block_list) and n:
+            self._fresh = False
+            self._next = stop
+            return self._block_list[start:stop]
+        return self._words(n).tolist()
+
+    def random_u32(self, n):
+        """The next ``n`` 32-bit words of the stream, as ``uint32``."""
+        return self._words(n).astype(np.uint32)
 
     def random_u64(self, n):
         """The next ``n`` 64-bit numbers; each is two words, the first one high."""
-        if n:
-            self._fresh = False
-        words = self._bits.random_raw(2 * n)
+        words = self._words(2 * n)
         return (words[0::2] << np.uint64(32)) | words[1::2]
 
     def random_u64_list(self, n):
         """:meth:`random_u64` as a list of Python ints (quicker for a handful)."""
-        if n:
-            self._fresh = False
-        words = self._bits.random_raw(2 * n).tolist()
+        words = self._words_list(2 * n)
         return [(high << 32) | low for high, low in zip(words[0::2], words[1::2])]
 
     # ------------------------------------------------------------------- state
     def _get_state_bytes(self):
         """PyTorch's 5056-byte state blob, as a ``uint8`` array."""
-        engine = self._bits.state["state"]
-        pos = engine["pos"]
+        engine = self._bits.state["state"]                  # its pos is always 624
+        pos = _MT_N - (len(self._block) - self._next)
         blob = np.zeros((), dtype=STATE_LAYOUT)
         blob["initial_seed"] = self._initial_seed
         # PyTorch counts (left, next); NumPy counts pos. They agree as

@@ -22,6 +22,8 @@ tensor([[0.4963, 0.0885],
 Gradients. Random outputs do not depend smoothly on their inputs; as in PyTorch,
 ops on tensors that require grad are recorded with a zero gradient.
 """
+import math
+
 import numpy as np
 
 from . import _generator as engine
@@ -49,8 +51,12 @@ def _size(args, name, position=1, varargs=True):
 
     ``varargs=False`` for functions whose size is one tuple argument (``randint``).
     """
-    if varargs and args and all(type(d) is int and d >= 0 for d in args):
-        return args                    # the common case, rand(2, 3): nothing to convert
+    if varargs and args:
+        for d in args:                 # the common case, rand(2, 3): nothing to convert
+            if type(d) is not int or d < 0:
+                break
+        else:
+            return args
     if not args:
         raise TypeError(f"{name}() received an invalid combination of arguments - got (), but "
                         "expected one of:")
@@ -98,6 +104,8 @@ def _check_floating(np_dtype, kernel):
 
 def _finish(data, requires_grad, device=None):
     """Wrap a fresh array as a tensor (``device`` is accepted, as by every factory)."""
+    if device is None and not requires_grad:
+        return Tensor._make(data)
     if device is not None:
         _device(device)
     t = Tensor._make(data)
@@ -399,11 +407,18 @@ def _through_float(value, np_dtype):
 
 # ====================================================================== factories
 
-def _numel(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+_numel = math.prod
+
+
+def _plain(size, generator, dtype, device, requires_grad):
+    """True for a call like ``randn(5)``: one size, an int, and no options."""
+    return (len(size) == 1 and type(size[0]) is int and size[0] >= 0 and generator is None
+            and dtype is None and device is None and not requires_grad)
+
+
+def _shaped(values, shape):
+    """``values`` (flat) reshaped, skipping NumPy's call when it is 1-D already."""
+    return values if len(shape) == 1 else values.reshape(shape)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
@@ -414,11 +429,14 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> torch.rand(3)
     tensor([0.4963, 0.7682, 0.0885])
     """
+    if _plain(size, generator, dtype, device, requires_grad):
+        # rand(n) and nothing else: no option needs checking (a quick path for loops)
+        return Tensor._make(engine.uniform(engine.default_generator, size[0], DEFAULTS.float.numpy))
     np_dtype = _np_dtype(dtype, DEFAULTS.float)
     _check_floating(np_dtype, "check_uniform_bounds")
     shape = _size(size, "rand")
     gen = _generator(generator, "rand")
-    data = engine.uniform(gen, _numel(shape), np_dtype).reshape(shape)
+    data = _shaped(engine.uniform(gen, _numel(shape), np_dtype), shape)
     return _finish(data, requires_grad, device)
 
 
@@ -442,11 +460,14 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     tensor([[ 1.5410, -0.2934, -2.1788],
             [ 0.5684, -1.0845, -1.3986]])
     """
+    if _plain(size, generator, dtype, device, requires_grad):
+        # randn(n) and nothing else: no option needs checking (a quick path for loops)
+        return Tensor._make(engine.normal(engine.default_generator, size[0], DEFAULTS.float.numpy))
     np_dtype = _np_dtype(dtype, DEFAULTS.float)
     _check_floating(np_dtype, "normal_kernel_cpu")
     shape = _size(size, "randn")
     gen = _generator(generator, "randn")
-    data = engine.normal(gen, _numel(shape), np_dtype).reshape(shape)
+    data = _shaped(engine.normal(gen, _numel(shape), np_dtype), shape)
     return _finish(data, requires_grad, device)
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._exact import _libm, fma32, fma64
+from ._exact import _libm, fma32, fma64, topk_indices
 
 _U64 = 2**64
 
@@ -57,8 +57,6 @@ def u24(words):
     return (words & np.uint32(0xFFFFFF)).astype(np.float32) * np.float32(2.0**-24)
 
 
-_MASK53 = 2**53 - 1
-
 
 def u53(words64):
     """float64 in [0, 1) from 64-bit numbers: ``(x & (2**53-1)) * 2**-53`` (exact)."""
@@ -77,6 +75,8 @@ def uniform(gen, n, dtype, low=0.0, high=1.0):
     array([0.4962566 , 0.7682218 , 0.08847743], dtype=float32)
     """
     dtype = np.dtype(dtype)
+    if low == 0 and high == 1 and dtype != np.float16:
+        return _unit_uniform(gen, n, dtype)
     if dtype == np.float64:
         low_, high_ = np.float64(low), np.float64(high)
         words, to_unit, fma = gen.random_u64(n), u53, fma64
@@ -92,6 +92,27 @@ def uniform(gen, n, dtype, low=0.0, high=1.0):
         low_, high_ = dtype.type(low_), dtype.type(high_)
     value[value == high_] = low_
     return value
+
+
+def _unit_uniform(gen, n, dtype):
+    """``rand``'s numbers: u24 (float32) or u53 (float64) themselves.
+
+    ``fma(u, 1, 0)`` is u, and u < 1 is never replaced. A few are made from Python
+    ints, which beats four NumPy calls; u53's low 53 bits of ``(high << 32) | low``
+    are ``((high & (2**21 - 1)) << 32) | low``.
+    """
+    if n > _FEW:
+        return u53(gen.random_u64(n)) if dtype == np.float64 else u24(gen._words(n))
+    if dtype == np.float64:
+        w = gen._words_list(2 * n)
+        values = [((w[i] & _LOW21) << 32 | w[i + 1]) * 2.0**-53 for i in range(0, 2 * n, 2)]
+    else:
+        values = [(word & 0xFFFFFF) * 2.0**-24 for word in gen._words_list(n)]
+    return np.fromiter(values, dtype, n)
+
+
+_FEW = 64
+_LOW21 = 2**21 - 1
 
 
 # Big arrays are transformed this many elements at a time. The temporaries then stay
@@ -208,20 +229,22 @@ def multinomial(gen, probs, num_samples, replacement):
     * Without replacement, or one sample: PyTorch's "exponential race". Draw
       q ~ Exp(1) for every entry (rounded to probs' dtype, filled in probs' memory
       order); the samples are the categories with the largest ``probs / q``, best
-      first. (Category i wins with probability p_i / sum(p).)
+      first (category i wins with probability p_i / sum(p)). One sample is
+      ``argmax`` (the first of equal values); more are ``topk``, whose order of
+      equal values, e.g. the zeros of impossible categories once the others are
+      used up, :func:`~chainrule._exact.topk_indices` reproduces.
     * With replacement: per row, the running sums of probs (in its dtype) divided by
       their total, the last set to 1; each sample is one u53 and the first category
       whose running sum is >= u (a binary search).
-
-    Ties in the race only arise between zero-probability categories (asked for once
-    the others are used up); we order those by index, PyTorch by its partial sort.
     """
     rows = probs.shape[0]
     if not replacement or num_samples == 1:
         q = empty_like_layout(probs, probs.dtype)       # filled in probs' memory order
         write_in_memory_order(q, exponential(gen, probs.size, 1.0).astype(probs.dtype))
-        order = np.argsort(-(probs / q), axis=1, kind="stable")
-        return order[:, :num_samples].astype(np.int64)
+        race = probs / q
+        if num_samples == 1:
+            return np.argmax(race, axis=1).astype(np.int64)[:, None]
+        return np.stack([topk_indices(row, num_samples) for row in race]).astype(np.int64)
     out = np.empty((rows, num_samples), dtype=np.int64)
     for i in range(rows):
         running = np.cumsum(probs[i])     # sequential sums, in probs' dtype

@@ -54,8 +54,9 @@ _SCALAR_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half"
 class TensorBase:
     """The core of ``chainrule.Tensor`` (see the module docstring)."""
 
-    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_version_counter", "_output_nr",
-                 "_hooks", "_post_hooks", "_base", "__dict__", "__weakref__")
+    # ``_view``: None, or ``(base, version, creation)`` for a view (see autograd/views.py)
+    __slots__ = ("_data", "_grad", "_grad_fn", "_requires_grad", "_version_counter",
+                 "_output_nr", "_hooks", "_post_hooks", "_view", "__dict__", "__weakref__")
 
     def __hash__(self):
         """Tensors are hashed by identity, as in PyTorch (``==`` compares elementwise)."""
@@ -69,14 +70,14 @@ class TensorBase:
             data = np.asarray(data)
         t = _new(Tensor)
         t._data = data
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
         t._output_nr = output_nr
         t._grad = None
         t._version_counter = [0]
         t._hooks = None
         t._post_hooks = None
-        t._base = None
+        t._view = None
         return t
 
     def __new__(cls, *args, device=None):
@@ -87,14 +88,14 @@ class TensorBase:
         from ._factories import legacy_new
         t = _new(cls)
         t._data = legacy_new(args, None, device)
-        t.grad_fn = None
+        t._grad_fn = None
         t._requires_grad = False
         t._output_nr = 0
         t._grad = None
         t._version_counter = [0]
         t._hooks = None
         t._post_hooks = None
-        t._base = None
+        t._view = None
         return t
 
     # ---- properties -------------------------------------------------------
@@ -180,8 +181,26 @@ class TensorBase:
 
     # ---- autograd -----------------------------------------------------------
     @property
+    def grad_fn(self):
+        """The node that produced this tensor (``None`` for a leaf).
+
+        A view whose base was changed in place since gets its ``grad_fn`` rebuilt
+        here, on first use (``autograd/views.py`` says why).
+        """
+        view = self._view
+        if view is not None and view[1] != self._version_counter[0]:
+            _views.refresh(self)
+        return self._grad_fn
+
+    @property
+    def _base(self):
+        """The tensor whose memory this view shares (``None`` when it is not a view)."""
+        return None if self._view is None else self._view[0]
+
+    @property
     def requires_grad(self):
-        return self._requires_grad
+        # a view of a tensor that requires grad does too, even one made under no_grad
+        return self._requires_grad or (self._view is not None and self._view[0]._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, flag):
@@ -338,7 +357,7 @@ class TensorBase:
         return t
 
     def detach_(self):
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -487,14 +506,14 @@ class TensorBase:
         new = self.__class__.__new__(self.__class__) if type(self) is not Tensor \
             else Tensor._make(None)
         new._data = self._data.copy()
-        new.grad_fn = None
+        new._grad_fn = None
         new._requires_grad = self._requires_grad
         new._output_nr = 0
         new._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
         new._version_counter = [0]
         new._hooks = None
         new._post_hooks = None
-        new._base = None
+        new._view = None
         if self.__dict__:
             import copy
             new.__dict__.update(copy.deepcopy(self.__dict__, memo))
@@ -526,6 +545,7 @@ from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
 from ._random_methods import RandomMethods  # noqa: E402
+from .autograd import views as _views  # noqa: E402
 
 
 class Tensor(TensorBase, ArithmeticMethods, ComparisonMethods, ConversionMethods,

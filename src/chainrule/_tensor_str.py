@@ -323,8 +323,13 @@ def tensor_repr(t):
             suffixes.append(f"dtype={t.dtype!r}")
         body = _tensor_str(array, indent, t.dtype.is_floating_point)
 
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+    try:
+        grad_fn = t.grad_fn
+    except RuntimeError:        # a view whose rebuilt grad_fn PyTorch refuses (views.py)
+        suffixes.append("grad_fn=<Invalid>")
+        return _add_suffixes(prefix + body, suffixes, indent)
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{grad_fn.torch_name}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -143,3 +143,66 @@ def test_a_very_deep_graph_needs_no_recursion():
     assert max(len(line) for line in lines) < 400
     steps = explain.backward(t, quiet=True)
     np.testing.assert_allclose(steps[-1].after, 1.0)
+
+
+# ---- a graph drawn after a plain loss.backward() ---------------------------------------
+def test_after_a_plain_backward_the_graph_shows_what_is_known():
+    """Leaves show their .grad, a retained gradient is shown, the other gradients say
+    they were not recorded, and values backward freed say so: never a bare '?'."""
+    import torch as reference
+    w = torch.tensor(1.0, requires_grad=True)
+    x, y = 2.0, 4.0
+    y_pred = w * x
+    y_pred.retain_grad()
+    l = (y_pred - y) ** 2
+    l.backward()
+    drawn = explain.graph(l)
+    assert drawn.to_text() == "\n".join([
+        "l = (y_pred - ?) ** ? = 4.0   PowBackward0 (pow)   grad not recorded (use explain.backward)",
+        "└── y_pred - ? = ? (freed by backward())   SubBackward0 (sub)   "
+        "grad not recorded (use explain.backward)",
+        "    ├── y_pred = w * ? = 2.0   MulBackward0 (mul)   grad -4.0",
+        "    │   ├── w = 1.0   leaf   grad -8.0",
+        "    │   └── ?   constant (freed by backward())",
+        "    └── ?   constant (freed by backward())"])
+    assert "grad not recorded (use explain.backward)" in drawn.to_dot()
+    assert 'label="w = 1.0\\ngrad -8.0"' in drawn.to_dot()
+
+    rw = reference.tensor(1.0, requires_grad=True)
+    ry_pred = rw * x
+    ry_pred.retain_grad()
+    ((ry_pred - y) ** 2).backward()
+    assert drawn.find("w").grad == rw.grad.item()
+    assert drawn.find("y_pred").grad == ry_pred.grad.item()
+    assert drawn.find("y_pred").value == ry_pred.item()      # read from the variable y_pred
+
+
+def test_before_backward_nothing_is_marked():
+    w = torch.tensor(1.0, requires_grad=True)
+    w.grad = torch.tensor(5.0)                  # an old gradient: not this loss's
+    l = (w * 2.0 - 4.0) ** 2
+    text = explain.graph(l).to_text()
+    assert "grad" not in text and "freed" not in text and "?" not in text
+
+
+def test_a_tensor_model_after_backward_shows_the_leaves_grads():
+    import torch as reference
+    X = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    W = torch.tensor([[0.5], [-1.0]], requires_grad=True)
+    loss = ((X @ W) ** 2).mean()
+    loss.backward()
+    drawn = explain.graph(loss)
+    rW = reference.tensor([[0.5], [-1.0]], requires_grad=True)
+    ((reference.tensor([[1.0, 2.0], [3.0, 4.0]]) @ rW) ** 2).mean().backward()
+    np.testing.assert_allclose(drawn.find("W").grad, rW.grad.numpy())
+    assert "not recorded" in drawn.to_text()
+
+
+def test_after_explain_backward_the_graph_shows_the_recorded_gradients():
+    w = torch.tensor(1.0, requires_grad=True)
+    x, y = 2.0, 4.0
+    y_pred = w * x
+    l = (y_pred - y) ** 2
+    steps = explain.backward(l, quiet=True)
+    assert explain.graph(l).to_text() == steps.graph.to_text()
+    assert explain.graph(y_pred).root.grad == -4.0          # a part of the recorded graph

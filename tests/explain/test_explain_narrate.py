@@ -199,6 +199,8 @@ def test_ops_without_a_formula_still_show_autograds_gradient():
     steps = explain.backward(y, quiet=True)
     assert [s.torch_name for s in steps[:3]] == ["MaxBackward1", "CumsumBackward0",
                                                 "AbsBackward0"]
-    assert "local derivative: d(abs(x))/dx = (computed by the op's backward)" in steps.text
-    assert "chain rule:       dy/dx = (computed by the op's backward) = [1.0, -1.0, 1.0]" \
-        in steps.text
+    assert ("local derivative: d(cumsum(abs(x)))/d(abs(x)) = (computed by the op's backward)"
+            in steps.text)
+    assert ("chain rule:       dy/d(abs(x)) = (computed by the op's backward) = [1.0, 1.0, 1.0]"
+            in steps.text)
+    assert "local derivative: d(abs(x))/dx = sign(x) = [1.0, -1.0, 1.0] shape (3,)" in steps.text

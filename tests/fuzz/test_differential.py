@@ -30,23 +30,11 @@ BUDGET = settings(max_examples=LONG or 2000, derandomize=not LONG, database=None
 # a relative error, plus an absolute one scaled by the largest value compared.
 TOLERANCE = {"float32": (1e-4, 1e-5), "float64": (1e-9, 1e-11)}
 
-# Known gaps, reported to the lead: errors PyTorch raises that chainrule does not (or
-# raises as another type). Programs that hit one are set aside; test_known_gaps keeps
-# one case of each, marked xfail, so fixing a gap shows up as an XPASS.
+# Known gaps: errors PyTorch raises that chainrule does not (or raises as another type).
 KNOWN_GAPS = (
-    # an in-place change to a tensor that backward needs, where the op saved its output
-    # (``y.sigmoid_()``; ``reciprocal``, saved by PyTorch as its output, by chainrule as
-    # its input)
-    "modified by an inplace operation",
-    # ...and the other way: ``y = d * x; x.mul_(2)`` with d not requiring grad. PyTorch
-    # saves only what backward will use (d); chainrule saves x too, and then refuses
-    # backward after x changes
-    # an in-place op on an output of split/unbind/chunk
-    "returns multiple views",
-    # an in-place op writing into an expanded tensor, or reading memory it writes
-    # (chainrule's expand is a read-only NumPy view; PyTorch refuses most such writes
-    # but lets masked_fill_ through)
-    "single memory location", "read-only",
+    # None at the moment. Each entry is a piece of an error message; a program whose
+    # runs differ only by such an error is set aside (see known_gap), and one case of
+    # each gap is kept in a GAPS table with a strict xfail test until it is fixed.
 )
 
 
@@ -90,8 +78,8 @@ def gradient_statement(program, ns):
 def has_history(t):
     """Whether ``t`` has a ``grad_fn``; None where PyTorch refuses to say.
 
-    (PyTorch raises on reading the ``grad_fn`` of a view made by ``split`` or
-    ``unbind`` after its base was modified in place; chainrule does not.)
+    (PyTorch and chainrule raise on reading the ``grad_fn`` of a view made by
+    ``split`` or ``unbind`` after its base was modified in place.)
     """
     try:
         return t.grad_fn is not None
@@ -206,40 +194,38 @@ FOUND = {
     "sign_nan": "a = torch.tensor(-0.6518, requires_grad=True)\nt0 = a.log()\nt1 = t0.sign()",
     "softmax_0dim_nan": "a = torch.tensor(-0.1257)\nt0 = a ** -1.5\nt1 = t0.softmax(0)\n"
                         "t2 = t0.log_softmax(0)",
-    "unbind_views": "a = torch.tensor([0.1257], requires_grad=True)\nt0 = a.unbind(-1)[-1]\n"
-                    "with torch.no_grad():\n    a.mul_(2)",
-}
-
-# One case of each of the KNOWN_GAPS: an XPASS here means a gap was closed.
-GAPS = {
+    # in-place ops and views (autograd/views.py): CopySlices, rebuilt views, refusals
     "saved_output_of_inplace": "a = torch.tensor([1.0, 2.0], requires_grad=True)\n"
                                "t0 = a * 1\nt0.sigmoid_()\nt0.mul_(2)",
-    "reciprocal_saves_output": "a = torch.tensor([1.0, 2.0], requires_grad=True)\n"
-                               "t0 = a.reciprocal()\nt0.sub_(1)",
-    "mul_saves_unneeded_input": "a = torch.tensor(0.1257, requires_grad=True)\n"
-                                "b = torch.tensor(0.5)\nt0 = a.sin()\nt1 = b * t0\nt0.mul_(2)",
     "inplace_on_unbind_output": "a = torch.tensor([[1.0, 2.0]], requires_grad=True)\n"
                                 "t0 = a * 1\nt1 = t0.unbind(0)[0]\nt1.mul_(2)",
     "view_not_rebased": "a = torch.tensor(0.1257, requires_grad=True)\nt0 = a.sin()\n"
                         "t1 = t0.reshape(-1)\nt0.mul_(2)",
     "base_of_view_joins_graph": "a = torch.tensor(0.1257)\nb = torch.tensor(0.5, "
-                                "requires_grad=True)\nt0 = a.reshape(-1)\na.add_(b)",
+                                "requires_grad=True)\nt0 = a.reshape(-1)\nt1 = a.add_(b)",
     "inplace_on_expanded": "a = torch.tensor(-0.2996)\nt0 = a.expand(2, 3)\nt0.mul_(2)",
+    "inplace_on_view": "a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\nt0 = a * 1\n"
+                       "t1 = t0[1:]\nt1.mul_(a[:2])\nt2 = t0.t()",
+    "inplace_on_view_of_view": "a = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "
+                               "requires_grad=True)\nt0 = a.exp()\nt1 = t0.t()[1]\n"
+                               "t2 = t1.unsqueeze(0)\nt2.mul_(3)\nt3 = t0[0]",
+    "setitem_on_view": "a = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)\n"
+                       "t0 = a * 1\nt1 = t0.view(2, 2)\nt1[0] = a[2:] * 2",
+    "view_of_non_grad_joins": "a = torch.ones(2, 2)\nb = torch.tensor([1.0, 2.0], "
+                              "requires_grad=True)\nt0 = a[0]\nt1 = t0.add_(b)\nt2 = a * 1",
+    "no_grad_view_inplace": "a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+                            "t0 = a * 1\nwith torch.no_grad():\n    t1 = t0[:2]\nt1.mul_(2)",
+    "reciprocal_saves_output": "a = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+                               "t0 = a.reciprocal()\nt0.sub_(1)",
+    "mul_saves_unneeded_input": "a = torch.tensor(0.1257, requires_grad=True)\n"
+                                "b = torch.tensor(0.5)\nt0 = a.sin()\nt1 = b * t0\nt0.mul_(2)",
     "masked_fill_on_expanded": "a = torch.tensor(0.1257)\nt0 = a.expand(2)\n"
-                               "t0.masked_fill_(a > 0, 0.)",
+                               "t1 = t0.masked_fill_(a > 0, 0.)",
+    "unbind_views": "a = torch.tensor([0.1257], requires_grad=True)\nt0 = a.unbind(-1)[-1]\n"
+                    "with torch.no_grad():\n    a.mul_(2)",
 }
 
 
 @pytest.mark.parametrize("text", FOUND.values(), ids=FOUND.keys())
 def test_found_by_the_fuzzer(text):
     assert_same_run(program(text), report=print)
-
-
-def fail():
-    raise AssertionError("chainrule and PyTorch differ by a known gap")
-
-
-@pytest.mark.xfail(strict=True, reason="a known gap (KNOWN_GAPS), reported to the lead")
-@pytest.mark.parametrize("text", GAPS.values(), ids=GAPS.keys())
-def test_known_gaps(text):
-    assert_same_run(program(text), report=print, on_gap=fail)

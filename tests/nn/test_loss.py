@@ -406,3 +406,49 @@ def test_loss_modules_are_exported_by_nn():
     for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
                  "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div"):
         assert getattr(chainrule.nn.functional, name) is getattr(_loss, name)
+
+
+@pytest.mark.parametrize("batch", [1, 16, 17, 64, 256, 257, 4097])
+def test_cross_entropy_sum_matches_pytorch_bitwise(batch):
+    """Both ways of adding the cascade (a loop up to 256 terms, level by level above):
+    nll_loss and its dL/dx bit for bit, with ignored targets and class weights."""
+    from chainrule.nn._loss import _cascade_sum, _cascade_sum_by_levels
+    rng = np.random.RandomState(batch)
+    x = (rng.standard_normal((batch, 10)) * 3).astype(np.float32)
+    t = rng.randint(0, 10, size=batch)
+    t[1::7] = -100
+    w = np.linspace(0.5, 2.0, 10).astype(np.float32)
+    for loss_fn in ("cross_entropy", "nll_loss"):
+        for weight in (None, w):
+            results = []
+            for lib in (torch, chainrule):
+                X = lib.tensor(x, requires_grad=True)
+                loss = getattr(lib.nn.functional, loss_fn)(
+                    X, lib.tensor(t), weight=None if weight is None else lib.tensor(weight))
+                loss.backward()
+                results.append((loss.item(), X.grad.numpy()))
+            if loss_fn == "nll_loss":       # the sum's order and dL/dx = -w[t_i]/sum w: exact
+                assert results[1][0] == results[0][0]
+                assert np.array_equal(results[1][1], results[0][1])
+            else:       # log_softmax's exp and log may differ from PyTorch's in the last bit
+                np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+                np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6, atol=1e-7)
+    values = rng.standard_normal(batch).astype(np.float32)
+    positions = np.nonzero(t != -100)[0]
+    values = values[:len(positions)]
+    assert (_cascade_sum(values, positions, values.dtype).tobytes()
+            == _cascade_sum_by_levels(values, positions, values.dtype).tobytes())
+
+
+def test_nll_loss_backward_twice_still_records():
+    """With create_graph the gradient of nll_loss is recorded (the NumPy shortcut is not)."""
+    x = chainrule.tensor([[0.1, -0.2, 0.3], [0.5, 0.0, -1.0]], requires_grad=True)
+    loss = chainrule.nn.functional.cross_entropy(x, chainrule.tensor([2, 0]))
+    (g,) = chainrule.autograd.grad(loss, x, create_graph=True)
+    assert g.requires_grad
+    (g * g).sum().backward()
+    xt = torch.tensor(x.detach().numpy(), requires_grad=True)
+    (gt,) = torch.autograd.grad(torch.nn.functional.cross_entropy(xt, torch.tensor([2, 0])), xt,
+                                create_graph=True)
+    (gt * gt).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-7)

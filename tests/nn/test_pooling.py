@@ -230,3 +230,23 @@ def test_errors_match_torch(case):
 
 def test_unbatched_avg_pool2d():
     run("avg_pool2d", (3, 9, 8), exact=False, kernel_size=3, stride=2, padding=1)
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (3, 3), (2, 3), (3, 2), (3, 1)])
+def test_max_pool_gradient_put_or_added(kernel, stride):
+    """Windows that cannot share a pixel put each gradient in place; overlapping ones
+    (stride < kernel) add them up. Integer inputs make ties: the first maximum wins."""
+    x = np.round(np.random.RandomState(kernel * 10 + stride).standard_normal((3, 4, 11, 10)))
+    x = x.astype(np.float32)
+    results = []
+    for lib in (torch, chainrule):
+        X = lib.tensor(x, requires_grad=True)
+        y, i = lib.nn.functional.max_pool2d(X, kernel, stride, return_indices=True)
+        y.backward(lib.tensor(np.linspace(-1, 1, y.numel(), dtype=np.float32).reshape(y.shape)))
+        results.append((y.detach().numpy(), i.numpy(), X.grad.numpy()))
+    (y, i, g), (yt, it, gt) = results[1], results[0]
+    assert np.array_equal(y, yt) and np.array_equal(i, it)
+    if stride >= kernel:
+        assert np.array_equal(g, gt)
+    else:           # a pixel that won several windows: sums may round differently
+        np.testing.assert_allclose(g, gt, rtol=1e-6, atol=1e-7)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._dtype import DEFAULTS, result_type, from_numpy_dtype
 from .._tensor import TensorBase
-from ..autograd import grad_mode
+from ..autograd import grad_mode, views
 
 _STATE = grad_mode.STATE
 _make = TensorBase._make
@@ -71,6 +71,8 @@ def _wrapped(s, x):
 
 def _with_scalar(x, s):
     """Cast array ``x`` when a Python scalar ``s`` is of a higher category."""
+    if not isinstance(s, (bool, int, float, np.number, np.bool_)):     # a list, a str...
+        raise TypeError(f"unsupported operand type: {type(s).__name__}")
     kind = x.dtype.kind
     if kind == "f":
         return x
@@ -78,8 +80,6 @@ def _with_scalar(x, s):
         return x.astype(DEFAULTS.float.numpy)
     if kind == "b" and isinstance(s, int) and not isinstance(s, bool):
         return x.astype(np.int64)
-    if not isinstance(s, (bool, int, float)):
-        raise TypeError(f"unsupported operand type: {type(s).__name__}")
     return x
 
 
@@ -119,11 +119,18 @@ def shape_of(x):
     return x._data.shape if isinstance(x, TensorBase) else ()
 
 
-def check_inplace(t, through_view=False):
+def check_inplace(t, through_view=False, overlap_ok=False):
     """PyTorch refuses in-place changes to leaves that require grad, and to their views
-    (``through_view``: the op writes through a view, as ``x[0] = 1`` does)."""
+    (``through_view``: the op writes through a view, as ``x[0] = 1`` does); and, unless
+    ``overlap_ok`` (``fill_``, ``zero_``), writes into an expanded tensor, whose
+    elements share memory (NumPy marks such arrays read-only)."""
+    if not overlap_ok and not t._data.flags.writeable and overlaps(t._data):
+        raise overlap_error()
     if not _STATE.enabled:
         return
+    view = t._view
+    if view is not None and view[2] != "default" and view[0]._requires_grad:
+        views.check_rebase(t)           # a no_grad-made or multi-output view refuses
     base = t._base
     if t._requires_grad and t.grad_fn is None and not through_view and base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
@@ -134,12 +141,40 @@ def check_inplace(t, through_view=False):
                            "an in-place operation.")
 
 
+def check_no_partial_overlap(t, inputs):
+    """PyTorch refuses an in-place op on ``t`` when an input shares part, but not all,
+    of ``t``'s memory (``x[1:].add_(x[:-1])``: the result would depend on the order the
+    elements are written in). The same memory exactly (``x.add_(x)``) is fine; so are
+    layouts too irregular to tell (``x[::2]``), as in PyTorch."""
+    for v in inputs:
+        if isinstance(v, TensorBase) and v._version_counter is t._version_counter:
+            a, b = t._data, v._data
+            if a.shape == b.shape and a.strides == b.strides and \
+                    a.__array_interface__["data"][0] == b.__array_interface__["data"][0]:
+                continue
+            if _dense(a) and _dense(b) and np.may_share_memory(a, b):
+                raise RuntimeError(
+                    "unsupported operation: some elements of the input tensor and the "
+                    "written-to tensor refer to a single memory location. Please clone() the "
+                    "tensor before performing the operation.")
+
+
+def _dense(a):
+    """Whether ``a``'s elements fill a block of memory, each once, in some order of dims."""
+    step = a.itemsize
+    for stride, n in sorted((stride, n) for n, stride in zip(a.shape, a.strides) if n != 1):
+        if stride != step:
+            return False
+        step *= n
+    return True
+
+
 def needs_graph(*tensors):
     """True when an op on these arguments is recorded."""
     if not _STATE.enabled:
         return False
     for t in tensors:
-        if isinstance(t, TensorBase) and t._requires_grad:
+        if isinstance(t, TensorBase) and t.requires_grad:   # (a view may need a refresh)
             return True
     return False
 
@@ -163,19 +198,49 @@ def write_inplace(t, result):
             raise RuntimeError(
                 f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
                 f"{list(np.broadcast_shapes(data.shape, t._data.shape))}") from None
-    if result.grad_fn is not None:
-        if t._base is not None and t._base._requires_grad:
-            raise NotImplementedError(
-                "chainrule does not yet support in-place operations on a view of a tensor "
-                "that requires grad; use the out-of-place operation (y = y * 2) instead")
+    fn = result._grad_fn
+    if fn is not None and t._view is not None:
+        views.check_rebase(t)               # no_grad-made and multi-output views refuse
+    try:
         t._data[...] = data
-        t.grad_fn = result.grad_fn
-        t._output_nr = result._output_nr
-        t._requires_grad = True
-    else:
-        t._data[...] = data
+    except ValueError:
+        if overlaps(t._data):
+            raise overlap_error() from None
+        if t._data.flags.writeable or t._view is None:
+            raise
+        write_shared(t, data)                   # one element of an expanded tensor
     t._version_counter[0] += 1
+    if fn is not None:
+        if t._view is not None:
+            views.rebase(t, result)         # the base's graph changes too (CopySlices)
+        else:
+            t._grad_fn = fn
+            t._output_nr = result._output_nr
+            t._requires_grad = True
+        if fn._result_data is not None:     # backward reuses the output (sigmoid_): it
+            fn._result_version = t._version_counter     # is t now, at this version
+            fn._result_expected = t._version_counter[0]
     return t
+
+
+def overlap_error():
+    return RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def write_shared(t, values):
+    """Write ``values`` into ``t``, a view NumPy keeps read-only because its base was
+    expanded (``e = b.expand(3, 2)``; ``e.fill_(1)``, ``e[0, 1] = 5``): through its base,
+    into the memory ``t``'s elements occupy."""
+    from ..autograd.views import _positions
+    base = t._view[0]._data
+    base.flat[_positions(t._data, base)._data] = np.broadcast_to(values, t._data.shape).ravel()
+
+
+def overlaps(a):
+    """True when two elements of ``a`` share memory (an expanded tensor's zero strides)."""
+    return any(stride == 0 and n > 1 for n, stride in zip(a.shape, a.strides))
 
 
 def graph_input(t):

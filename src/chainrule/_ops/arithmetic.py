@@ -11,8 +11,9 @@ import numpy as np
 
 from ..autograd.graph import Node
 from .._tensor import TensorBase
-from ._util import (broadcast_error, check_inplace, float_operands, graph_input,
-                    needs_graph, promote, shape_of, write_inplace)
+from ._args import expect, fits, not_an_operand
+from ._util import (broadcast_error, check_inplace, check_no_partial_overlap, float_operands,
+                    graph_input, needs_graph, promote, shape_of, write_inplace)
 
 
 def _binary(x, y, ufunc, a, b):
@@ -121,9 +122,10 @@ class Mul(Node):
             raise broadcast_error(shape_of(a), shape_of(b)) from None
 
     def backward(self, grad):
-        a, b = self.saved_tensors
-        return (grad * b if self.needs_input_grad(0) else None,
-                grad * a if self.needs_input_grad(1) else None)
+        # each gradient reads only the other operand: one that changed in place since
+        # is an error only where it is needed (y = d * x; x.mul_(2) is fine for d)
+        return (grad * self.saved(1) if self.needs_input_grad(0) else None,
+                grad * self.saved(0) if self.needs_input_grad(1) else None)
 
 
 class Div(Node):
@@ -299,10 +301,9 @@ class Remainder(Node):
         return _remainder(a, b)
 
     def backward(self, grad):
-        a, b = self.saved_tensors
         grad_b = None
-        if isinstance(b, TensorBase) and self.needs_input_grad(1):
-            grad_b = -grad * a.div(b, rounding_mode="floor")
+        if len(self._edges) > 1 and self.needs_input_grad(1):     # b a tensor needing grad
+            grad_b = -grad * self.saved(0).div(self.saved(1), rounding_mode="floor")
         return grad, grad_b
 
 
@@ -356,10 +357,9 @@ class Fmod(Node):
             return _binary(x, y, np.fmod, a, b)
 
     def backward(self, grad):
-        a, b = self.saved_tensors
         grad_b = None
-        if isinstance(b, TensorBase) and self.needs_input_grad(1):
-            grad_b = -grad * a.div(b, rounding_mode="trunc")
+        if len(self._edges) > 1 and self.needs_input_grad(1):     # b a tensor needing grad
+            grad_b = -grad * self.saved(0).div(self.saved(1), rounding_mode="trunc")
         return grad, grad_b
 
 
@@ -367,15 +367,27 @@ class Fmod(Node):
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting."""
     if not isinstance(input, TensorBase):
+        if not fits("Number", input):
+            expect("add", ("input", "Tensor", input))
         input = _as_tensor(input)
-    return Add.apply(input, other, alpha=alpha)
+    try:
+        return Add.apply(input, other, alpha=alpha)
+    except TypeError:                               # other is a str, None, ...?
+        expect("add", ("input", "Tensor", input), ("other", "Tensor", other))
+        raise
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``, broadcasting."""
     if not isinstance(input, TensorBase):
+        if not fits("Number", input):
+            expect("sub", ("input", "Tensor", input))
         input = _as_tensor(input)
-    return Sub.apply(input, other, alpha=alpha)
+    try:
+        return Sub.apply(input, other, alpha=alpha)
+    except TypeError:                               # other is a str, None, ...?
+        expect("sub", ("input", "Tensor", input), ("other", "Tensor", other))
+        raise
 
 
 subtract = sub
@@ -388,9 +400,13 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     """``input * other``, broadcasting."""
-    if not isinstance(input, TensorBase):
-        return Mul.apply(other, input)
-    return Mul.apply(input, other)
+    try:
+        if not isinstance(input, TensorBase):
+            return Mul.apply(other, input)
+        return Mul.apply(input, other)
+    except (AttributeError, TypeError):             # a str, None, ...?
+        expect("mul", ("input", "Tensor", input), ("other", "Tensor", other))
+        raise
 
 
 multiply = mul
@@ -424,19 +440,17 @@ def reciprocal(input):
 
 
 class Reciprocal(Node):
-    """z = 1/a;   dz/da = -1/a^2."""
+    """z = 1/a;   dz/da = -1/a^2 = -z^2 (so backward reuses the output z)."""
     torch_name = "ReciprocalBackward0"
+    saves_result = True
 
     def forward(self, a):
         x = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
         with np.errstate(divide="ignore"):
-            out = np.reciprocal(x)
-        self.save_for_backward(a)
-        return out
+            return np.reciprocal(x)
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
-        z = a.reciprocal()
+        z = self.result
         return -grad * (z * z)
 
 
@@ -499,6 +513,7 @@ def fmod(input, other):
 def inplace(t, op, *args, **kwargs):
     """Run ``op`` out of place and write its result into ``t`` (see ``write_inplace``)."""
     check_inplace(t)
+    check_no_partial_overlap(t, args)
     if needs_graph(t, *args):
         return write_inplace(t, op(graph_input(t), *args, **kwargs))
     return write_inplace(t, op(t, *args, **kwargs))
@@ -509,13 +524,23 @@ class ArithmeticMethods:
     __slots__ = ()
 
     def add(self, other, *, alpha=1):
-        return add(self, other, alpha=alpha)
+        try:
+            return add(self, other, alpha=alpha)
+        except TypeError:
+            expect("add", ("other", "Tensor", other))     # (a method's other is at 1)
+            raise
 
     def __add__(self, other):
-        return Add.apply(self, other)
+        try:
+            return Add.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def __radd__(self, other):
-        return Add.apply(self, other)
+        try:
+            return Add.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def add_(self, other, *, alpha=1):
         return inplace(self, add, other, alpha=alpha)
@@ -524,17 +549,27 @@ class ArithmeticMethods:
         return inplace(self, add, other)
 
     def sub(self, other, *, alpha=1):
-        return sub(self, other, alpha=alpha)
+        try:
+            return sub(self, other, alpha=alpha)
+        except TypeError:
+            expect("sub", ("other", "Tensor", other))     # (a method's other is at 1)
+            raise
 
     subtract = sub
 
     def __sub__(self, other):
-        return Sub.apply(self, other)
+        try:
+            return Sub.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def __rsub__(self, other):
         # (PyTorch's RsubBackward1 has one input; chainrule keeps the number as a second,
         # gradient-less one, which chainrule.explain reads to print "2 - x")
-        return Rsub.apply(self, other)
+        try:
+            return Rsub.apply(self, other)
+        except TypeError:
+            return not_an_operand(other)
 
     def sub_(self, other, *, alpha=1):
         return inplace(self, sub, other, alpha=alpha)
@@ -543,15 +578,25 @@ class ArithmeticMethods:
         return inplace(self, sub, other)
 
     def mul(self, other):
-        return mul(self, other)
+        try:
+            return mul(self, other)
+        except TypeError:
+            expect("mul", ("other", "Tensor", other))
+            raise
 
     multiply = mul
 
     def __mul__(self, other):
-        return Mul.apply(self, other)
+        try:
+            return Mul.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def __rmul__(self, other):
-        return Mul.apply(self, other)
+        try:
+            return Mul.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def mul_(self, other):
         return inplace(self, mul, other)
@@ -565,10 +610,16 @@ class ArithmeticMethods:
     divide = true_divide = div
 
     def __truediv__(self, other):
-        return Div.apply(self, other)
+        try:
+            return Div.apply(self, other)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def __rtruediv__(self, other):
-        return div(other, self)
+        try:
+            return div(other, self)
+        except TypeError:                   # other is a str, None, ...?
+            return not_an_operand(other)
 
     def div_(self, other, *, rounding_mode=None):
         return inplace(self, div, other, rounding_mode=rounding_mode)

@@ -6,7 +6,8 @@ from .. import _dtype
 from .._dtype import from_numpy_dtype
 from .._size import device as _device
 from .._tensor import TensorBase
-from ._util import as_tensor_arg, check_inplace, needs_graph, write_inplace, graph_input
+from ._util import (as_tensor_arg, check_inplace, check_no_partial_overlap, write_shared,
+                    graph_input, needs_graph, write_inplace)
 
 _make = TensorBase._make
 
@@ -136,32 +137,41 @@ class ConversionMethods:
                 f"{kind.__module__}.{kind.__name__}"
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {name}")
         check_inplace(self)
+        check_no_partial_overlap(self, (src,))
         if needs_graph(self, src):
             return write_inplace(self, Copy.apply(graph_input(self), src))
         try:
             np.copyto(self._data, np.broadcast_to(src._data, self._data.shape),
                       casting="unsafe")
         except ValueError:
-            Copy.apply(self, src)                    # raises PyTorch's message
+            Copy.apply(self, src)                    # raises PyTorch's message for shapes
+            write_shared(self, src._data.astype(self._data.dtype))   # or: read-only view
         self._version_counter[0] += 1
         return self
 
     def fill_(self, value):
         """Set every element to ``value``."""
-        check_inplace(self)
+        check_inplace(self, overlap_ok=True)
         if needs_graph(self, value):
             return write_inplace(self, Fill.apply(graph_input(self), value))
-        self._data[...] = value._data if isinstance(value, TensorBase) else value
+        value = value._data if isinstance(value, TensorBase) else value
+        if self._data.flags.writeable or self._view is None:
+            self._data[...] = value
+        else:                       # expanded: one value for all, as PyTorch allows
+            write_shared(self, value)
         self._version_counter[0] += 1
         return self
 
     def zero_(self):
         """Set every element to 0 (how a hand-written loop clears ``w.grad``)."""
-        check_inplace(self)
+        check_inplace(self, overlap_ok=True)
         if needs_graph(self):
             result = write_inplace(self, Fill.apply(graph_input(self), 0))
             self.grad_fn.torch_name = "ZeroBackward0"
             return result
-        self._data[...] = 0
+        if self._data.flags.writeable or self._view is None:
+            self._data[...] = 0
+        else:                       # expanded (see fill_)
+            write_shared(self, 0)
         self._version_counter[0] += 1
         return self

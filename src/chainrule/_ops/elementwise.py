@@ -9,6 +9,7 @@ from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
 from ._util import _SCALAR, C_NAMES, _with_scalar, as_tensor_arg, broadcast_error, promote, shape_of
+from ._args import expect, invalid_combination
 from .arithmetic import inplace
 
 
@@ -484,91 +485,171 @@ def _lerp(x, y, w, a, b, weight):
 # ---- the functions users call -----------------------------------------------
 def exp(input):
     """e to the power of each element."""
-    return Exp.apply(input)
+    try:
+        return Exp.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("exp", ("input", "Tensor", input))
+        raise
 
 
 def log(input):
     """Natural logarithm of each element."""
-    return Log.apply(input)
+    try:
+        return Log.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("log", ("input", "Tensor", input))
+        raise
 
 
 def log2(input):
-    return Log2.apply(input)
+    try:
+        return Log2.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("log2", ("input", "Tensor", input))
+        raise
 
 
 def log10(input):
-    return Log10.apply(input)
+    try:
+        return Log10.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("log10", ("input", "Tensor", input))
+        raise
 
 
 def log1p(input):
     """ln(1 + x), accurate for small x."""
-    return Log1p.apply(input)
+    try:
+        return Log1p.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("log1p", ("input", "Tensor", input))
+        raise
 
 
 def expm1(input):
     """e^x - 1, accurate for small x."""
-    return Expm1.apply(input)
+    try:
+        return Expm1.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("expm1", ("input", "Tensor", input))
+        raise
 
 
 def sqrt(input):
-    return Sqrt.apply(input)
+    try:
+        return Sqrt.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("sqrt", ("input", "Tensor", input))
+        raise
 
 
 def rsqrt(input):
-    return Rsqrt.apply(input)
+    try:
+        return Rsqrt.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("rsqrt", ("input", "Tensor", input))
+        raise
 
 
 def sin(input):
-    return Sin.apply(input)
+    try:
+        return Sin.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("sin", ("input", "Tensor", input))
+        raise
 
 
 def cos(input):
-    return Cos.apply(input)
+    try:
+        return Cos.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("cos", ("input", "Tensor", input))
+        raise
 
 
 def tan(input):
-    return Tan.apply(input)
+    try:
+        return Tan.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("tan", ("input", "Tensor", input))
+        raise
 
 
 def tanh(input):
-    return Tanh.apply(input)
+    try:
+        return Tanh.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("tanh", ("input", "Tensor", input))
+        raise
 
 
 def sigmoid(input):
     """The logistic function 1/(1 + e^-x)."""
-    return Sigmoid.apply(input)
+    try:
+        return Sigmoid.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("sigmoid", ("input", "Tensor", input))
+        raise
 
 
 def relu(input):
     """max(x, 0)."""
-    return Relu.apply(input)
+    try:
+        return Relu.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("relu", ("input", "Tensor", input))
+        raise
 
 
 def abs(input):
-    return Abs.apply(input)
+    try:
+        return Abs.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("abs", ("input", "Tensor", input))
+        raise
 
 
 absolute = abs
 
 
 def sign(input):
-    return Sign.apply(input)
+    try:
+        return Sign.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("sign", ("input", "Tensor", input))
+        raise
 
 
 def floor(input):
-    return Floor.apply(input)
+    try:
+        return Floor.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("floor", ("input", "Tensor", input))
+        raise
 
 
 def ceil(input):
-    return Ceil.apply(input)
+    try:
+        return Ceil.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("ceil", ("input", "Tensor", input))
+        raise
 
 
 def round(input, *, decimals=0):
-    return Round.apply(input, decimals=decimals)
+    try:
+        return Round.apply(input, decimals=decimals)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("round", ("input", "Tensor", input))
+        raise
 
 
 def trunc(input):
-    return Trunc.apply(input)
+    try:
+        return Trunc.apply(input)
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("trunc", ("input", "Tensor", input))
+        raise
 
 
 fix = trunc
@@ -611,10 +692,7 @@ def minimum(input, other):
 
 
 def _tensors_only(name, input, other):
-    for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
-        if not isinstance(value, TensorBase):
-            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
-                            f"not {type(value).__name__}")
+    expect(name, ("input", "Tensor", input), ("other", "Tensor", other))
 
 
 def where(condition, input=None, other=None):
@@ -626,7 +704,20 @@ def where(condition, input=None, other=None):
         return condition.nonzero(as_tuple=True)
     if not isinstance(input, TensorBase) and not isinstance(other, TensorBase):
         input = as_tensor_arg(input)          # two numbers: the result is a 0-d tensor
-    return Where.apply(input, other, cond=condition)
+    try:
+        return Where.apply(input, other, cond=condition)
+    except (AttributeError, TypeError):
+        if not isinstance(condition, TensorBase):
+            raise invalid_combination("where", (condition, input, other), _WHERE) from None
+        raise
+
+
+# where's forms, as PyTorch lists them in its error
+_WHERE = ("(Tensor condition)",
+          "(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)",
+          "(Tensor condition, Number self, Tensor other)",
+          "(Tensor condition, Tensor input, Number other)",
+          "(Tensor condition, Number self, Number other)")
 
 
 def lerp(input, end, weight):

@@ -8,8 +8,9 @@ import numpy as np
 
 from ..autograd.graph import Node
 from .._tensor import TensorBase
+from ._args import expect
 from ._util import (C_NAMES, as_tensor_arg, broadcast_error, check_inplace, graph_input,
-                    needs_graph, write_inplace)
+                    needs_graph, overlaps, user_warning, write_inplace)
 
 _make = TensorBase._make
 
@@ -256,11 +257,14 @@ class Gather(Node):
         self.in_shape, self.dim = a._data.shape, dim
         idx = self.idx = index._data
         _check_index("gather", a, idx, dim)
+        self.save_for_backward(a)   # only its shape is used, but PyTorch saves it, and so
+        #                             refuses backward once it has been changed in place
         # the index may be smaller than the input in the other dims: use that corner
         corner = tuple(slice(0, n) if d != dim else slice(None) for d, n in enumerate(idx.shape))
         return np.take_along_axis(a._data[corner], idx, dim)
 
     def backward(self, grad):
+        self.saved(0)                                       # (the version check)
         zeros = _make(np.zeros(self.in_shape, grad._data.dtype))
         return zeros.scatter_add(self.dim, _make(self.idx), grad)
 
@@ -320,12 +324,24 @@ class IndexSelect(Node):
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
                                f"{idx.size} value(s)")
         if idx.size and (idx.max() >= size or idx.min() < 0):
-            raise IndexError("index out of range in self")
+            raise _index_select_error(a._data, self.idx, dim)
         return np.take(a._data, self.idx, axis=dim) if a._data.ndim else a._data.copy()
 
     def backward(self, grad):
         index = (slice(None),) * self.dim + (self.idx,)
         return IndexAdd.apply(grad, shape=self.in_shape, index=index)
+
+
+def _index_select_error(x, idx, dim):
+    """PyTorch's error for an index out of range: its CPU kernel takes one of three paths,
+    each with its own message (an empty ``x``; ``dim`` 1; any other dim)."""
+    n = x.shape[dim] if x.ndim else 1
+    if x.ndim > 1 and x.size == 0 and n == 0:
+        return RuntimeError("index_select(): self indexing axis dim should be positive")
+    if x.ndim > 1 and (x.size == 0 or dim == 1):
+        bad = idx[(idx < 0) | (idx >= n)][0]
+        return RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
+    return IndexError("index out of range in self")
 
 
 class MaskedFill(Node):
@@ -360,6 +376,9 @@ class MaskedFill(Node):
 # ---- the functions users call -----------------------------------------------
 def gather(input, dim, index):
     """Pick values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` (dim 0)."""
+    if not isinstance(input, TensorBase) or not isinstance(index, TensorBase):
+        expect("gather", ("input", "Tensor", input), ("dim", "int", dim),
+               ("index", "Tensor", index))
     dim = input._wrap_dim(dim)
     if input._data.ndim == 0 and index._data.ndim <= 1:
         # PyTorch treats a 0-dim input (and index) as 1-dim here. (chainrule's result then
@@ -389,8 +408,12 @@ def _scatter(input, dim, index, src, add):
 
 def index_select(input, dim, index):
     """The entries of ``input`` at ``index`` along ``dim``."""
-    return IndexSelect.apply(input, index=index,
-                             dim=input._wrap_dim(dim) if input._data.ndim else 0)
+    try:
+        return IndexSelect.apply(input, index=index, dim=input._wrap_dim(dim))
+    except (AttributeError, TypeError):     # not a Tensor? (see _args.py)
+        expect("index_select", ("input", "Tensor", input), ("dim", "int", dim),
+               ("index", "Tensor", index))
+        raise
 
 
 def masked_fill(input, mask, value):
@@ -484,6 +507,9 @@ class IndexingMethods:
             value = as_tensor_arg(value)
         if not self._data.ndim:
             _getitem(self._data, index)      # a bad index fails first, as in PyTorch
+        if not self._data.flags.writeable and self._view is not None and _is_basic(index):
+            self[index].copy_(value)         # expanded: write only the elements selected
+            return
         check_inplace(self, through_view=_is_basic(index))
         if needs_graph(self, value):
             write_inplace(self, IndexPut.apply(graph_input(self), value, index=index))
@@ -502,7 +528,11 @@ class IndexingMethods:
         return inplace(self, lambda t, v: t.index_put(indices, v, accumulate), values)
 
     def gather(self, dim, index):
-        return gather(self, dim, index)
+        try:
+            return gather(self, dim, index)
+        except TypeError:
+            expect("gather", ("dim", "int", dim), ("index", "Tensor", index))  # (as a method)
+            raise
 
     def scatter(self, dim, index, src=None, *, value=None, reduce=None):
         return scatter(self, dim, index, src, value=value, reduce=reduce)
@@ -520,13 +550,19 @@ class IndexingMethods:
         return inplace(self, lambda t, s: scatter_add(t, dim, index, s), src)
 
     def index_select(self, dim, index):
-        return index_select(self, dim, index)
+        try:
+            return index_select(self, dim, index)
+        except TypeError:
+            expect("index_select", ("dim", "int", dim), ("index", "Tensor", index))
+            raise
 
     def masked_fill(self, mask, value):
         return masked_fill(self, mask, value)
 
     def masked_fill_(self, mask, value):
         from .arithmetic import inplace
+        if self._view is not None and overlaps(self._data) and not needs_graph(self, value):
+            return _masked_fill_expanded(self, mask, value)
         return inplace(self, masked_fill, mask, value)
 
     def masked_select(self, mask):
@@ -540,3 +576,19 @@ class IndexingMethods:
 
     def take(self, index):
         return take(self, index)
+
+
+def _masked_fill_expanded(t, mask, value):
+    """``masked_fill_`` into an expanded tensor: PyTorch still allows it (deprecated),
+    writing the value into the memory slot of each element where the mask is set."""
+    from ..autograd.views import _positions
+    user_warning("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                 "tensor before performing this operation. This also applies to advanced "
+                 "indexing e.g. tensor[mask] = scalar")
+    check_inplace(t, overlap_ok=True)
+    filled = masked_fill(t, mask, value)._data.ravel()
+    where = np.broadcast_to(mask._data, t._data.shape).ravel()      # only these are written
+    base = t._view[0]._data
+    base.flat[_positions(t._data, base)._data[where]] = filled[where]
+    t._version_counter[0] += 1
+    return t

@@ -9,14 +9,14 @@ import numpy as np
 from ..autograd.graph import Node
 from .._dtype import result_type
 from .._tensor import TensorBase
+from ._args import expect
 
 _make = TensorBase._make
 
 
 def _check_tensors(name, tensors):
-    if isinstance(tensors, TensorBase):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        "not Tensor")
+    if not isinstance(tensors, (tuple, list)):
+        expect(name, ("tensors", "tuple of Tensors", tensors))
     tensors = list(tensors)
     if not tensors:
         if name == "stack":

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.graph import Node
 from .._tensor import TensorBase
+from ._args import expect, not_an_operand
 
 _make = TensorBase._make
 _SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
@@ -68,7 +69,11 @@ class MatMul(Node):
 
 def matmul(input, other):
     """The matrix product, with PyTorch's rules for vectors and batches."""
-    da, db = input._data.ndim, other._data.ndim
+    try:
+        da, db = input._data.ndim, other._data.ndim
+    except AttributeError:                  # not a Tensor? (see _args.py)
+        expect("matmul", ("input", "Tensor", input), ("other", "Tensor", other))
+        raise
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{da}D and {db}D")
@@ -134,6 +139,11 @@ def _should_fold(a, b):
 
 def mm(input, mat2):
     """The product of two matrices."""
+    try:
+        input._data, mat2._data
+    except AttributeError:
+        expect("mm", ("input", "Tensor", input), ("mat2", "Tensor", mat2))
+        raise
     if input._data.ndim != 2:
         raise RuntimeError(f"self must be a matrix")
     if mat2._data.ndim != 2:
@@ -227,10 +237,12 @@ class Einsum(Node):
         kept = "".join(c for c in letters if c in present)
         g = einsum(",".join([self.output] + other_subs) + "->" + kept, grad, *others)
         sizes = {c: n for c, n in zip(sub, operands[i].shape)}
-        if kept != letters:                 # letters summed within this operand only
-            for k, c in enumerate(letters):
-                if c not in kept:
-                    g = g.unsqueeze(k)
+        for k, c in enumerate(letters):
+            if c not in kept:               # a letter summed within this operand only
+                g = g.unsqueeze(k)
+            elif sizes[c] == 1 and g.shape[k] != 1:     # a size 1 that was broadcast
+                g = g.sum(k, keepdim=True)
+        if tuple(g.shape) != tuple(sizes[c] for c in letters):
             g = g.expand([sizes[c] for c in letters])
         if letters == sub:
             return g
@@ -265,6 +277,7 @@ def einsum(equation, *operands):
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
     inputs, ellipsis = _expand_ellipsis(inputs, operands, equation)
+    _check_sizes(inputs, operands, ellipsis)
     if not arrow:                 # implicit output: ellipsis dims, then letters seen once
         letters = "".join(inputs)
         output = ellipsis + "".join(sorted(c for c in set(letters)
@@ -279,6 +292,33 @@ def einsum(equation, *operands):
     else:
         name = "ViewBackward0" if contracted else "MulBackward0"
     return Einsum.apply(*operands, inputs=inputs, output=output, name=name)
+
+
+def _check_sizes(inputs, operands, ellipsis):
+    """PyTorch's checks (and messages) of the operands' sizes: a letter has one size
+    across the operands, where a size of 1 broadcasts; a letter repeated within an
+    operand (a diagonal, ``"ii"``) has equal sizes there. ``ellipsis``: the letters
+    that stand for ``...``."""
+    seen = {}                                   # letter -> its size, where not 1
+    for i, (sub, operand) in enumerate(zip(inputs, operands)):
+        shape, first, dim = operand._data.shape, {}, 0
+        for k, (c, n) in enumerate(zip(sub, shape)):
+            if c in first:
+                if n != shape[first[c]]:
+                    raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} "
+                                       f"but the sizes don't match, {n} != {shape[first[c]]}")
+                continue
+            first[c] = k
+            if n != 1 and seen.setdefault(c, n) != n:
+                if c in ellipsis:               # (PyTorch's text lacks a space: "0has")
+                    raise RuntimeError(
+                        f"einsum(): dimension {dim} covered by ellipsis in operand {i}has "
+                        f"size {n} which does not broadcast with previously seen ellipsis "
+                        f"with size {seen[c]} for the respective dimension")
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} "
+                                   f"which does not broadcast with previously seen size "
+                                   f"{seen[c]}")
+            dim += 1
 
 
 def _expand_ellipsis(inputs, operands, equation):
@@ -302,10 +342,16 @@ class LinalgMethods:
         return matmul(self, other)
 
     def __matmul__(self, other):
-        return matmul(self, other)
+        try:
+            return matmul(self, other)
+        except TypeError:                   # other is a list, None, ...?
+            return not_an_operand(other)
 
     def __rmatmul__(self, other):
-        return matmul(other, self)
+        try:
+            return matmul(other, self)
+        except TypeError:
+            return not_an_operand(other)
 
     def mm(self, mat2):
         return mm(self, mat2)

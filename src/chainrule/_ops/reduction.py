@@ -11,6 +11,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
+from ._args import expect, fits, invalid_combination
 from ._util import user_warning
 
 _make = TensorBase._make
@@ -313,10 +314,9 @@ class MaxDim(Node):
         if x.ndim == 0:
             self.idx = None
             return x.copy(), np.zeros((), np.int64)
-        if x.dtype.kind == "f" and np.isnan(x).any():
-            idx = np.argmax(np.isnan(x), axis=dim)      # NaN propagates, as in PyTorch
-        else:
-            idx = np.argmax(x, axis=dim) if largest else np.argmin(x, axis=dim)
+        # NumPy's argmax and argmin pick the first NaN of a slice, as PyTorch does (NaN
+        # propagates), and otherwise the first of tied extremes
+        idx = np.argmax(x, axis=dim) if largest else np.argmin(x, axis=dim)
         idx = np.expand_dims(idx, dim).astype(np.int64)
         values = np.take_along_axis(x, idx, dim)
         self.idx = idx
@@ -493,12 +493,32 @@ def _softmax_input(input, dim, dtype, name=""):
 # ---- the functions users call -----------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints)."""
-    return Sum.apply(input, dims=_dims(input, dim), keepdim=keepdim, dtype=dtype)
+    try:
+        return Sum.apply(input, dims=_dims(input, dim), keepdim=keepdim, dtype=dtype)
+    except (AttributeError, TypeError):                 # not a Tensor? (see _args.py)
+        expect("sum", ("input", "Tensor", input))
+        _expect_dim("sum", dim)
+        raise
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or along ``dim``."""
-    return Mean.apply(input, dims=_dims(input, dim), keepdim=keepdim, dtype=dtype)
+    try:
+        return Mean.apply(input, dims=_dims(input, dim), keepdim=keepdim, dtype=dtype)
+    except (AttributeError, TypeError):
+        expect("mean", ("input", "Tensor", input))
+        _expect_dim("mean", dim)
+        raise
+
+
+def _expect_dim(name, dim):
+    """PyTorch's error for a ``dim`` that is not an int or ints (shown as ``dim=``)."""
+    if dim is not None and not fits("tuple of ints", dim):
+        raise invalid_combination(name, (), _SUM_FORMS, {"dim": dim}) from None
+
+
+_SUM_FORMS = ("(*, torch.dtype dtype = None)",
+              "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
 
 
 def _correction(unbiased, correction):
@@ -603,7 +623,23 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise NotImplementedError("chainrule does not provide the nuclear norm")
     if dtype is not None:
         input = input.to(dtype)
+    if p in (float("inf"), -float("inf")) and input._data.size == 0:
+        _check_inf_norm(input, p, dim)
     return Norm.apply(input, p=p, dims=_dims(input, dim), keepdim=keepdim)
+
+
+def _check_inf_norm(input, p, dim):
+    """PyTorch's error for the largest (or smallest) |x| of nothing: max and min have no
+    identity, unlike sums. (The missing space in "0because" is PyTorch's.)"""
+    start = f"linalg.vector_norm cannot compute the {p} norm on "
+    end = "because the operation does not have an identity"
+    dims = dim if isinstance(dim, (list, tuple)) else () if dim is None else (dim,)
+    if not dims:
+        raise RuntimeError(start + "an empty tensor " + end)
+    for d in dims:
+        if input._data.shape[input._wrap_dim(d)] == 0:
+            raise RuntimeError(f"{start}the dimension {d}because this dimension is empty and "
+                               "the operation does not have an identity")
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -613,7 +649,11 @@ def logsumexp(input, dim, keepdim=False):
 
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``."""
-    input, dim = _softmax_input(input, dim, dtype)
+    try:
+        input, dim = _softmax_input(input, dim, dtype)
+    except (AttributeError, TypeError):
+        expect("softmax", ("input", "Tensor", input), ("dim", "int", dim))
+        raise
     return Softmax.apply(input, dim=dim)
 
 
@@ -685,7 +725,12 @@ class ReductionMethods:
         return logsumexp(self, dim, keepdim)
 
     def softmax(self, dim, dtype=None):
-        return softmax(self, dim, dtype)
+        try:
+            input, dim = _softmax_input(self, dim, dtype)
+        except TypeError:
+            expect("softmax", ("dim", "int", dim))        # (a method's dim is at position 1)
+            raise
+        return Softmax.apply(input, dim=dim)
 
     def log_softmax(self, dim, dtype=None):
         return log_softmax(self, dim, dtype)

@@ -7,11 +7,14 @@ expand's gradient is summed over the copies.
 Most return *views*: the result shares the input's memory and version counter,
 as in PyTorch (``is_view = True``).
 """
+import operator
+
 import numpy as np
 
 from ..autograd.graph import Node
 from .._dtype import legacy_type_name
 from .._tensor import TensorBase
+from ._args import expect
 from ._util import user_warning
 
 
@@ -19,7 +22,12 @@ def _shape_args(shape):
     """``view(2, 3)``, ``view((2, 3))`` and ``view(torch.Size([2, 3]))`` alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    return tuple(operator.index(s) for s in shape)      # ints only: "2" and 2.0 are refused
+
+
+def _one(shape):
+    """What the user passed as the shape: ``reshape("2")`` shows ``"2"``, not ``("2",)``."""
+    return shape[0] if len(shape) == 1 else shape
 
 
 def infer_shape(shape, numel):
@@ -234,8 +242,12 @@ def _pad_into(grad, node):
 # ---- the functions users call -----------------------------------------------
 def reshape(input, *shape):
     """The same values in a new shape: a view when possible, else a copy."""
-    shape = _shape_args(shape)
-    x = input._data
+    try:
+        shape = _shape_args(shape)
+        x = input._data
+    except (AttributeError, TypeError):     # not a Tensor, or not ints? (see _args.py)
+        expect("reshape", ("input", "Tensor", input), ("shape", "tuple of ints", _one(shape)))
+        raise
     if x.flags.c_contiguous:
         return View.apply(input, shape=shape)
     try:
@@ -282,7 +294,12 @@ def unsqueeze(input, dim):
 
 def transpose(input, dim0, dim1):
     """Swap dimensions ``dim0`` and ``dim1``."""
-    return Transpose.apply(input, dim0=input._wrap_dim(dim0), dim1=input._wrap_dim(dim1))
+    try:
+        return Transpose.apply(input, dim0=input._wrap_dim(dim0), dim1=input._wrap_dim(dim1))
+    except (AttributeError, TypeError):
+        expect("transpose", ("input", "Tensor", input), ("dim0", "int", dim0),
+               ("dim1", "int", dim1))
+        raise
 
 
 swapaxes = swapdims = transpose
@@ -302,6 +319,8 @@ def permute(input, *dims):
     """Reorder the dimensions: ``x.permute(2, 0, 1)``."""
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    if not isinstance(input, TensorBase):
+        expect("permute", ("input", "Tensor", input))
     dims = _shape_args(dims)
     n = input._data.ndim
     if len(dims) != n:
@@ -362,9 +381,14 @@ def narrow(input, dim, start, length):
     """``length`` elements of dimension ``dim`` from ``start`` (a view)."""
     if input._data.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     dim = input._wrap_dim(dim)
     size = input._data.shape[dim]
     start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
     if start + length > size:
@@ -399,7 +423,11 @@ class ShapeMethods:
         return View.apply(self, shape=tuple(other._data.shape))
 
     def reshape(self, *shape):
-        return reshape(self, *shape)
+        try:
+            return reshape(self, *shape)
+        except TypeError:
+            expect("reshape", ("shape", "tuple of ints", _one(shape)))  # (a method's shape: 1)
+            raise
 
     def reshape_as(self, other):
         return reshape(self, tuple(other._data.shape))
@@ -417,7 +445,11 @@ class ShapeMethods:
         return unsqueeze(self, dim)
 
     def transpose(self, dim0, dim1):
-        return transpose(self, dim0, dim1)
+        try:
+            return transpose(self, dim0, dim1)
+        except TypeError:
+            expect("transpose", ("dim0", "int", dim0), ("dim1", "int", dim1))
+            raise
 
     swapaxes = swapdims = transpose
 

@@ -23,11 +23,7 @@ class SortLike(Node):
         if x.ndim == 0:
             self.idx = None
             return x.copy(), np.zeros((), np.int64)
-        # stable sort; for descending order sort the negated keys so ties keep their order
-        keys = x
-        if descending:
-            keys = -x.astype(np.float64) if x.dtype.kind != "b" else ~x
-        idx = np.argsort(keys, axis=dim, kind="stable").astype(np.int64)
+        idx = _stable_argsort(x, dim, descending).astype(np.int64)
         if k is not None:
             idx = np.take(idx, np.arange(k), axis=dim)
         self.idx = idx
@@ -35,6 +31,21 @@ class SortLike(Node):
 
     def backward(self, grad, _indices_grad=None):
         return _scatter_back(grad, self.in_shape, self.dim, self.idx, keepdim=True)
+
+
+def _stable_argsort(x, dim, descending):
+    """The indices that sort ``x`` along ``dim``. As in PyTorch, equal values keep their
+    order and NaN counts as the largest value (last going up, first going down).
+
+    NumPy's stable argsort already puts NaN last. For descending order, sort the reversed
+    array going up and reverse the result: ``[a, NaN, b]`` becomes ``[b, NaN, a]``, sorted
+    ``[b, a, NaN]``, read backwards ``[NaN, a, b]``; ties come out in their first order.
+    (Negating the values instead would leave NaN last and overflow the smallest integer.)
+    """
+    if not descending:
+        return np.argsort(x, axis=dim, kind="stable")
+    up = np.argsort(np.flip(x, dim), axis=dim, kind="stable")
+    return x.shape[dim] - 1 - np.flip(up, dim)
 
 
 def sort(input, dim=-1, descending=False, *, stable=None):
@@ -54,7 +65,11 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices.
+
+    NaN counts as the largest value. Where values tie, chainrule keeps their first order;
+    PyTorch's order among ties comes from its C++ selection algorithm and may differ.
+    """
     dim = input._wrap_dim(dim)
     size = input._data.shape[dim] if input._data.ndim else 1
     if k > size or k < 0:

@@ -54,7 +54,7 @@ def _make_grads(outputs, grads):
                     f"{Size(out._data.shape)}.")
             new_grads.append(g)
         elif g is None:
-            if not out._requires_grad:
+            if out.grad_fn is None and not out._requires_grad:   # (grad_fn: a view's refresh)
                 new_grads.append(None)
                 continue
             if out._data.size != 1:
@@ -79,7 +79,7 @@ def _check_outputs(outputs, grads):
     if len(outputs) != len(grads):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     for i, t in enumerate(outputs):
-        if not t._requires_grad:
+        if t.grad_fn is None and not t._requires_grad:     # (grad_fn: a view's refresh)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")
 
@@ -161,7 +161,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     _check_outputs(outputs, grads)
     _check_inputs(inputs_tuple)
     for t in inputs_tuple:
-        if not t._requires_grad:
+        if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     result = engine.run_backward(outputs, grads, retain_graph, create_graph,
                                  inputs=inputs_tuple, accumulate=False)

@@ -206,7 +206,7 @@ def _connect_outputs(node, outs, args):
         if not differentiable:
             o._requires_grad = False                  # indices, masks, integers
         else:
-            o.grad_fn = node
+            o._grad_fn = node
             o._requires_grad = True
             o._output_nr = i
         results.append(o)

@@ -62,7 +62,8 @@ class Node:
     _hooks = None
     _retained = None
     _result_data = None
-    _result_version = None
+    _result_version = None      # the output's version counter, and the version it
+    _result_expected = 0        # must still have (1 after an in-place op: y.sigmoid_())
     _output_meta = None
 
     # ---- recording --------------------------------------------------------
@@ -80,16 +81,21 @@ class Node:
         edges = None
         if _STATE.enabled:
             for x in inputs:
-                if isinstance(x, Tensor) and x._requires_grad:
-                    # integer and bool results carry no gradient (x.long(), x.argmax())
-                    if out.__class__ is tuple or out.dtype.kind == "f":
-                        edges = [_edge(x) if isinstance(x, Tensor) else None for x in inputs]
-                    break
+                if isinstance(x, Tensor):
+                    view = x._view
+                    if view is not None and view[1] != x._version_counter[0]:
+                        views.refresh(x)        # its base changed in place since
+                    if x._requires_grad:
+                        # integer and bool results carry no gradient (x.long(), x.argmax())
+                        if out.__class__ is tuple or out.dtype.kind == "f":
+                            edges = [_edge(x) if isinstance(x, Tensor) else None
+                                     for x in inputs]
+                        break
         if edges is None:                                   # not recorded: just the values
             if out.__class__ is not tuple:
                 result = Tensor._make(out)
                 if node.is_view:
-                    _share_version(result, inputs[0])
+                    views.share_memory(result, inputs[0])
                 return result
             return _views(tuple(Tensor._make(o) for o in out), node, inputs)
         node._edges = edges
@@ -100,7 +106,7 @@ class Node:
         if out.__class__ is not tuple:
             result = Tensor._make(out, node)
             if node.is_view:
-                _share_version(result, inputs[0])
+                views.share_memory(result, inputs[0])
             if cls.saves_result:
                 node._result_data = out
                 node._result_version = result._version_counter
@@ -127,6 +133,16 @@ class Node:
                 raise RuntimeError(_modified_message(t, v, self))
         return saved
 
+    def saved(self, i):
+        """Saved value ``i`` alone, checked as ``saved_tensors`` checks them all (for a
+        backward that needs only some of them)."""
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        t, v = self._saved[i], self._versions[i]
+        if v is not None and t._version_counter[0] != v:
+            raise RuntimeError(_modified_message(t, v, self))
+        return t
+
     @property
     def result(self):
         """The op's output, for backward formulas that reuse it (``d exp(x) = exp(x)``).
@@ -136,10 +152,10 @@ class Node:
         """
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        if self._result_version[0] != 0:
+        if self._result_version[0] != self._result_expected:
             out = Tensor._make(self._result_data, self)
             out._version_counter = self._result_version
-            raise RuntimeError(_modified_message(out, 0, self))
+            raise RuntimeError(_modified_message(out, self._result_expected, self))
         return Tensor._make(self._result_data, self)
 
     def needs_input_grad(self, i):
@@ -237,21 +253,18 @@ def _pre_hooks(node):
 
 
 def _views(results, node, inputs):
-    if node.is_view:
+    if node.is_view:                  # unbind, split, chunk: several views at once
         for r in results:
-            _share_version(r, inputs[0])
+            views.share_memory(r, inputs[0], several=True)
     return results
-
-
-def _share_version(view, base):
-    """A view shares its base's version counter: writing through either is seen by both."""
-    view._version_counter = base._version_counter
-    view._base = base if base._base is None else base._base
 
 
 def _edge(t):
     """Where the gradient of input ``t`` goes (see the module docstring)."""
-    fn = t.grad_fn
+    view = t._view
+    if view is not None and view[1] != t._version_counter[0]:
+        views.refresh(t)
+    fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr, t._data.shape, t._data.dtype)
     if t._requires_grad:
@@ -262,8 +275,8 @@ def _edge(t):
 def _modified_message(t, expected, node):
     shape = ", ".join(str(s) for s in t._data.shape)
     where = ""
-    if t.grad_fn is not None:
-        producer = re.sub(r"Backward\d*$", "", t.grad_fn.name())
+    if t._grad_fn is not None:
+        producer = re.sub(r"Backward\d*$", "", t._grad_fn.name())
         where = f", which is output {t._output_nr} of {producer},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
@@ -274,3 +287,4 @@ def _modified_message(t, expected, node):
 
 
 from .._tensor import TensorBase as Tensor  # noqa: E402  (needs this module first)
+from . import views  # noqa: E402

@@ -45,8 +45,21 @@ def split_options(args, html=None, lang="en"):
     return html, lang, args
 
 
-def explain_script(path, args, html=None, lang="en", file=None):
-    """Run ``path`` like ``chainrule run`` and explain its first ``backward()``."""
+class FirstBackwardDone(SystemExit):
+    """Ends a script right after its first backward (``explain_script(stop=True)``).
+
+    A ``SystemExit``, so that the script's ``except Exception`` cannot swallow it
+    and ``chainrule run`` lets it through as it would ``sys.exit(0)``.
+    """
+
+
+def explain_script(path, args, html=None, lang="en", file=None, stop=False, steps=None):
+    """Run ``path`` like ``chainrule run`` and explain its first ``backward()``.
+
+    ``stop=True`` ends the script right after that backward (the tests use it to
+    read the explanation of each seed program); ``steps``, a list, receives the
+    step records of the narration.
+    """
     from .._cli import run_script
     if lang not in TEXT:
         raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
@@ -57,12 +70,19 @@ def explain_script(path, args, html=None, lang="en", file=None):
         if explained or create_graph or inputs is not None:
             return original(self, gradient, retain_graph, create_graph, inputs)
         explained.append(self)
-        explain_backward(self, sys._getframe(1), lambda: original(self, gradient, retain_graph),
-                         html, lang, file)
+        records = explain_backward(self, sys._getframe(1),
+                                   lambda: original(self, gradient, retain_graph),
+                                   html, lang, file)
+        if steps is not None:
+            steps.append(records)
+        if stop:
+            raise FirstBackwardDone(0)
 
     TensorBase.backward = backward
     try:
         return run_script(path, args)
+    except FirstBackwardDone:
+        return 0
     finally:
         TensorBase.backward = original
 

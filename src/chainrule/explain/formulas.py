@@ -6,121 +6,21 @@ its value from its inputs, and for each input the local derivative
 
 The chain rule then only ever multiplies: ``dL/d input = dL/d out * d out/d input``.
 For a tensor the local derivative is taken element by element (the op's Jacobian is
-diagonal); for ``sum``, ``mean`` and ``matmul`` the rule writes the whole product.
+diagonal); for ``sum``, ``mean``, ``matmul``, ``softmax`` and the shape and indexing
+ops the rule writes the whole product instead (``chain``).
 
-A local-derivative function receives an ``Operands`` record:
-
-    names   the inputs as they are written ('w', 'x', '(y_pred - y)')
-    nums    the inputs as numbers ('1.0', '(2.0 - 4.0)'), for a scalar worked example
-    vals    the input values (NumPy arrays or Python numbers; None when unknown)
-    out     the op's output value
-    node    the graph node (its ``saved`` operands and the op's attributes)
-
-and returns ``Local(formula, numbers, value)``; ``value`` is None when the
-derivative is not elementwise, and then ``chain`` says how the gradient is formed.
+The table is in three chapters: arithmetic and elementwise functions (this file),
+reductions, matmul, shapes and indexing (``formulas_tensor.py``), and the ops of
+``torch.nn`` (``formulas_nn.py``). The notation they share is in ``notation.py``.
+An op found in none of them still gets a line: its local derivative is
+"(computed by the op's backward)" and the gradient autograd sent is shown.
 """
-from dataclasses import dataclass
-
 import numpy as np
 
 from .._ops import arithmetic as A
 from .._ops import elementwise as E
-from .._ops import linalg as LA
-from .._ops import reduction as R
-
-
-@dataclass
-class Operands:
-    names: tuple
-    nums: tuple
-    vals: tuple
-    out: object
-    node: object
-
-
-@dataclass
-class Local:
-    formula: str          # 'x', '2·(y_pred - y)'
-    numbers: str          # '2.0', '2 × (2.0 - 4.0)'
-    value: object         # the local derivative (number or array), or None
-    chain: str = ""       # for non-elementwise ops: how dL/d input is formed
-
-
-@dataclass
-class Rule:
-    label: object         # 'mul', or a function of the node ('pow 2')
-    zh: str               # the op's name in Chinese, for the narration
-    expr: object          # function(node, names) -> 'a * b'
-    precedence: int       # 1 + -, 2 * /, 3 unary minus, 4 **, 5 function call
-    local: tuple          # one function(Operands) -> Local per differentiable input
-    forward: object = None        # function(node, vals) -> output value
-    infer: object = None          # function(node, slot, vals, out) -> missing constant
-    hidden: tuple = ()            # input slots shown in the label, not as constants
-    right_slot: int = 1           # the input written on the right: a - (b - c)
-    saves_inputs: bool = False    # node._saved[i] is input i (constants can be read)
-    saved_slots: dict = None      # else {input slot: index in node._saved}, e.g. addmm's x
-
-
-# Words inside the formulas, filled in with the narration's language.
-WORDS = {
-    "en": {"each": "1 for every element", "copied": "copied to every element of",
-           "left": "on the left", "right": "on the right",
-           "backward": "computed by the op's backward"},
-    "zh": {"each": "每个元素都是 1", "copied": "复制给每个元素：", "left": "乘在左边",
-           "right": "乘在右边", "backward": "由该运算的 backward 算出"},
-}
-
-
-# ---- small helpers -------------------------------------------------------------------
-def num(v):
-    """A number as it is written in a worked example: -4.0, 1.8, 0.16, 2."""
-    if v is None:
-        return "?"
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    a = np.asarray(v)
-    if a.size == 1:
-        x = a.reshape(()).item()
-        if isinstance(x, (bool, int)):
-            return str(x)
-        return repr(float(f"{x:.6g}"))           # float32 noise hidden: 1.8, not 1.8000000476
-    if a.size <= 8:
-        return _nested(a)
-    return f"<{a.dtype.name} {tuple(a.shape)}, mean {num(a.mean())}>"
-
-
-def _nested(a):
-    """[[1.0], [2.0]]: the brackets show the shape, as in a tensor's repr."""
-    if a.ndim == 0:
-        return num(a)
-    return "[" + ", ".join(_nested(row) for row in a) + "]"
-
-
-def factor(text):
-    """A number or name ready to stand in a product: '(-4.0)', '(y_pred - y)'."""
-    simple = text.replace("_", "").replace(".", "").isalnum() or text[0] in "[<?"
-    wrapped = text.startswith("(") and text.endswith(")")
-    return text if wrapped or simple and not text.startswith("-") else f"({text})"
-
-
-def is_scalar(v):
-    return v is not None and np.size(v) == 1
-
-
-def _known(*vals):
-    return all(v is not None for v in vals)
-
-
-def _elementwise(formula_of, value_of, numbers_of=None):
-    """A one-input rule's local derivative from three small functions of the input."""
-    def local(ops):
-        a, n = ops.vals[0], ops.names[0]
-        value = value_of(a, ops.out) if _known(a, ops.out) else None
-        numbers = numbers_of(ops.nums[0]) if numbers_of else num(value)
-        return Local(formula_of(n), numbers, value)
-    return (local,)
+from .notation import (WORDS, Local, Operands, Rule, _constant_local, _elementwise,  # noqa: F401
+                       _known, _saved, factor, is_scalar, num)
 
 
 # ---- arithmetic ----------------------------------------------------------------------
@@ -136,10 +36,6 @@ def _add_expr(node, n):
 def _sub_expr(node, n):
     a = _alpha(node)
     return f"{n[0]} - {n[1]}" if a == 1 else f"{n[0]} - {num(a)}·{n[1]}"
-
-
-def _constant_local(value):
-    return lambda ops: Local(num(value), num(value), value)
 
 
 def _alpha_local(sign):
@@ -202,10 +98,6 @@ def _rpow_local(ops):
     value = None if not _known(s, ops.out) else ops.out * np.log(s)
     return Local(f"{num(s)}^{factor(ops.names[0])}·ln {num(s)}",
                  f"{num(ops.out)} × ln {num(s)}", value)
-
-
-def _saved(node, i):
-    return node.saved[i] if node.saved and i < len(node.saved) else None
 
 
 def _rpow_base(node):
@@ -273,115 +165,62 @@ RULES = {
 }
 
 
-# ---- reductions and matmul: the derivative is not one number per element ---------------
-def _sum_local(ops):
-    a = ops.vals[0]
-    if is_scalar(a):
-        return Local("1", "1", 1)
-    return Local("{each}", "", None, chain="dL/d{out} {copied} {a}")
+# ---- abs and clamp: piecewise linear, so the local derivative is 1, -1 or 0 ----------
+def _bounds_text(node, name):
+    """'0.0 <= x <= 1.0', 'x >= 0.0' or 'x <= 1.0': where clamp lets x through."""
+    lo, hi = getattr(node.obj, "lo", None), getattr(node.obj, "hi", None)
+    if lo is not None and hi is not None:
+        return f"{num(lo)} <= {name} <= {num(hi)}"
+    return f"{name} >= {num(lo)}" if lo is not None else f"{name} <= {num(hi)}"
 
 
-def _mean_local(ops):
-    n = getattr(ops.node.obj, "n", None)
-    value = None if n is None else 1 / n
-    return Local(f"1/n (n = {n})", f"1/{n}", value,
-                 chain=f"dL/d{{out}} / {n}, {{copied}} {{a}}")
+def _clamp_local(ops):
+    # at a bound PyTorch takes the derivative to be 1: the value is let through
+    node, a = ops.node, ops.vals[0]
+    lo, hi = getattr(node.obj, "lo", None), getattr(node.obj, "hi", None)
+    value = None
+    if a is not None:
+        inside = np.ones(np.shape(a), bool)
+        if lo is not None:
+            inside &= np.asarray(a) >= lo
+        if hi is not None:
+            inside &= np.asarray(a) <= hi
+        value = inside.astype(np.asarray(a).dtype) if np.ndim(a) else float(inside)
+    return Local(f"(1 if {_bounds_text(node, ops.names[0])} else 0)",
+                 f"(1 if {_bounds_text(node, ops.nums[0])} else 0)", value)
 
 
-def _matmul_local(slot):
-    def local(ops):
-        other = ops.names[1 - slot]
-        if slot == 0:
-            return Local(f"{other}^T ({{right}})", "", None, chain=f"dL/d{{out}} @ {other}^T")
-        return Local(f"{other}^T ({{left}})", "", None, chain=f"{other}^T @ dL/d{{out}}")
-    return local
+def _clamp_expr(node, n):
+    lo, hi = getattr(node.obj, "lo", None), getattr(node.obj, "hi", None)
+    bounds = [f"min={num(lo)}"] if lo is not None else []
+    bounds += [f"max={num(hi)}"] if hi is not None else []
+    return f"clamp({n[0]}, {', '.join(bounds)})"
 
 
-def _reduce(fn, node, v):
-    dims = getattr(node.obj, "dims", None)
-    axis = None if dims is None else tuple(dims)
-    return fn(v[0], axis=axis, keepdims=getattr(node.obj, "keepdim", False))
+def _clamp_forward(node, v):
+    lo, hi = getattr(node.obj, "lo", None), getattr(node.obj, "hi", None)
+    return np.clip(v[0], lo, hi)
 
 
 RULES.update({
-    R.Sum: Rule("sum", "求和", lambda node, n: f"sum({n[0]})", 5, (_sum_local,),
-                forward=lambda node, v: _reduce(np.sum, node, v)),
-    R.Mean: Rule("mean", "求平均", lambda node, n: f"mean({n[0]})", 5, (_mean_local,),
-                 forward=lambda node, v: _reduce(np.mean, node, v)),
-    LA.MatMul: Rule("matmul", "矩阵乘法", lambda node, n: f"{n[0]} @ {n[1]}", 2,
-                    (_matmul_local(0), _matmul_local(1)),
-                    forward=lambda node, v: np.matmul(v[0], v[1]), saves_inputs=True),
+    # abs: PyTorch takes the derivative at exactly 0 to be sign(0) = 0
+    E.Abs: Rule("abs", "绝对值", lambda node, n: f"abs({n[0]})", 5,
+                _elementwise(lambda n: f"sign({n})", lambda a, y: np.sign(a),
+                             lambda x: f"sign({x})"),
+                forward=lambda node, v: np.abs(v[0]), saves_inputs=True),
+    E.Clamp: Rule("clamp", "截断 (clamp)", _clamp_expr, 5, (_clamp_local,),
+                  forward=_clamp_forward, saves_inputs=True),
 })
 
 
-def _mse_scale(node, vals):
-    """2/n for reduction='mean' (n elements), else 2."""
-    if getattr(node.obj, "reduction", "mean") != "mean":
-        return 2, ""
-    n = int(np.prod(np.broadcast_shapes(np.shape(vals[0]), np.shape(vals[1]))))
-    return 2 / n, n
+# ---- the other chapters of the table ---------------------------------------------------
+from .formulas_nn import RULES_NN, RULES_NN_BY_TORCH_NAME               # noqa: E402
+from .formulas_tensor import RULES_TENSOR, RULES_TENSOR_BY_TORCH_NAME   # noqa: E402
 
-
-def _mse_local(sign):
-    def local(ops):
-        a, b = ops.vals[0], ops.vals[1]
-        scale, n = _mse_scale(ops.node, ops.vals) if _known(a, b) else (None, "n")
-        over = f"/{n}" if n not in ("", 1) else ""
-        lead = "2" if sign > 0 else "-2"
-        value = None if scale is None else sign * scale * (np.asarray(a) - np.asarray(b))
-        return Local(f"{lead}·({ops.names[0]} - {ops.names[1]}){over}",
-                     f"{lead} × ({ops.nums[0]} - {ops.nums[1]}){over}", value)
-    return local
-
-
-def _mse_forward(node, v):
-    d = np.square(np.asarray(v[0]) - np.asarray(v[1]))
-    reduction = getattr(node.obj, "reduction", "mean")
-    return d if reduction == "none" else d.sum() if reduction == "sum" else d.mean()
-
-
-# ---- nn.Linear's ops: addmm(b, x, W^T) = x @ W^T + b, and the transpose W^T ----------
-def _addmm_forward(node, v):
-    """b + x @ W^T, with x read from what addmm saved when it is a constant."""
-    x = v[1] if v[1] is not None else _saved(node, 0)
-    w = v[2] if v[2] is not None else _saved(node, 1)
-    return np.asarray(v[0]) + np.matmul(x, w)
-
-
-def _addmm_local(slot):
-    def local(ops):
-        if slot == 1:
-            other = ops.names[2]
-            return Local(f"{other}^T ({{right}})", "", None, chain=f"dL/d{{out}} @ {other}^T")
-        other = ops.names[1]
-        return Local(f"{other}^T ({{left}})", "", None, chain=f"{other}^T @ dL/d{{out}}")
-    return local
-
-
-def _transpose_forward(node, v):
-    dims = getattr(node.obj, "dims", (0, 1))
-    return np.swapaxes(v[0], *dims)
-
-
-_TRANSPOSE = Rule("t", "转置", lambda node, n: f"{n[0]}^T", 5,
-                  (lambda ops: Local("(transpose: the gradient is transposed back)", "", None,
-                                     chain="(dL/d{out})^T"),),
-                  forward=_transpose_forward)
-
-
+RULES.update(RULES_TENSOR)
+RULES.update(RULES_NN)
 # Ops defined outside the core op families, known here by PyTorch's name only.
-RULES_BY_TORCH_NAME = {
-    "AddmmBackward0": Rule("addmm", "线性层 (addmm)",
-                           lambda node, n: f"{n[1]} @ {n[2]} + {n[0]}", 1,
-                           (_constant_local(1), _addmm_local(1), _addmm_local(2)),
-                           forward=_addmm_forward, saved_slots={1: 0, 2: 1}),
-    "TBackward0": _TRANSPOSE,
-    "TransposeBackward0": _TRANSPOSE,
-    "MseLossBackward0": Rule("mse_loss", "均方误差",
-                             lambda node, n: f"mse_loss({n[0]}, {n[1]})", 5,
-                             (_mse_local(1), _mse_local(-1)), forward=_mse_forward,
-                             saves_inputs=True),
-}
+RULES_BY_TORCH_NAME = {**RULES_TENSOR_BY_TORCH_NAME, **RULES_NN_BY_TORCH_NAME}
 
 
 def rule_for(node_obj):

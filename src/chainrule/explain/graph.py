@@ -37,6 +37,7 @@ from ..autograd.graph import Node
 from .._tensor import TensorBase
 from .formulas import label_of, num, rule_for
 from .names import _names, _variables
+from .recovered import _after_backward, _held_values, _recall
 
 _MAX_INDENT = 120       # the tree's indentation, in characters, before it is cut short
 
@@ -60,6 +61,9 @@ class GraphNode:
     saved: tuple = None       # a copy of the op's saved operands
     precedence: int = 9       # for parentheses: 1 + -, 2 * /, 3 -x, 4 **, 9 a name
     inferred: bool = False    # a constant worked out from the op's output
+    shape: tuple = None       # the value's shape, known even when the value is not
+    note: str = ""            # why the gradient is missing, after a plain backward()
+    freed: bool = False       # the value was freed by a plain backward()
 
 
 class Graph:
@@ -190,18 +194,20 @@ def show(v):
 def describe(n):
     """One line of the tree: name, value, what made it, gradient."""
     grad = "" if n.grad is None else f"   grad {show(n.grad)}"
+    if n.grad is None and n.note:
+        grad = f"   grad {n.note}"
     if n.kind == "op":
         head = n.name if n.named else n.expr
         if n.named and n.expr:
             head += f" = {n.expr}"
-        return f"{head} = {show(n.value)}   {n.torch_name} ({n.label}){grad}"
+        return f"{head} = {_value(n)}   {n.torch_name} ({n.label}){grad}"
     if n.kind == "leaf":
-        return f"{n.name} = {show(n.value)}   leaf{grad}"
+        return f"{n.name} = {_value(n)}   leaf{grad}"
     if n.kind == "module":
-        return f"{n.name} = {show(n.value)}   {n.label}{grad}"
+        return f"{n.name} = {_value(n)}   {n.label}{grad}"
     if n.named:
-        return f"{n.name} = {show(n.value)}   constant"
-    return f"{n.name}   constant"
+        return f"{n.name} = {_value(n)}   constant"
+    return f"{n.name}   constant{FREED if n.freed else ''}"
 
 
 _DOT_STYLE = {"op": 'shape=box, style="rounded,filled", fillcolor="#dae8fc"',
@@ -212,17 +218,27 @@ _DOT_STYLE = {"op": 'shape=box, style="rounded,filled", fillcolor="#dae8fc"',
 
 def _dot_label(n):
     if n.kind == "module":
-        text = f"{n.name}\\nout {show(n.value)}\\n{n.label}"
+        text = f"{n.name}\\nout {_value(n)}\\n{n.label}"
     elif n.kind == "op":
         head = f"{n.name} = {n.expr}" if n.named else n.expr
-        text = f"{head} = {show(n.value)}\\n{n.torch_name} ({n.label})"
+        text = f"{head} = {_value(n)}\\n{n.torch_name} ({n.label})"
     elif n.kind == "leaf" or n.named:
-        text = f"{n.name} = {show(n.value)}"
+        text = f"{n.name} = {_value(n)}"
     else:
         text = n.name
     if n.grad is not None:
         text += f"\\ngrad {show(n.grad)}"
+    elif n.note:
+        text += f"\\ngrad {n.note}"
     return text.replace('"', '\\"')
+
+
+FREED = " (freed by backward())"
+
+
+def _value(n):
+    """The value, or why it is unknown: backward frees what autograd saved."""
+    return show(n.value) + (FREED if n.freed else "")
 
 
 # ---- building the graph --------------------------------------------------------------
@@ -244,8 +260,11 @@ def build(tensor, frame=None, names=None):
     tensor_names, number_names, constants = _variables(frame, names)
     nodes, index = _walk(tensor.grad_fn if tensor.grad_fn is not None else tensor)
     order = [nodes[index[id(x)]] for x in reversed(topological_order([nodes[0].obj]))]
+    _recall(nodes)
+    _held_values(nodes, index, frame, names)
     _values(tensor, nodes, index, order)
     _names(nodes, order, tensor_names, number_names, constants)
+    _after_backward(nodes)
     return Graph(nodes)
 
 
@@ -278,6 +297,9 @@ def _walk(root):
             edges = node.obj._edges
             node.inputs = tuple(index[id(edges[s][0])] if edges[s] is not None
                                 else index[(id(node.obj), s)] for s in node.slots)
+            for s, i in zip(node.slots, node.inputs):   # an edge knows its input's shape
+                if edges[s] is not None and edges[s][1] == 0:
+                    nodes[i].shape = tuple(edges[s][2])
     return nodes, index
 
 
@@ -293,6 +315,7 @@ def _values(tensor, nodes, index, order):
     """Each node's value: kept by autograd, recomputed from the inputs, or worked out."""
     if tensor.grad_fn is not None:
         nodes[0].value = tensor._data.copy()
+        nodes[0].shape = tensor._data.shape
     for node in nodes:                          # values that later ops saved for backward
         obj = node.obj
         if node.kind != "op":
@@ -314,6 +337,8 @@ def _values(tensor, nodes, index, order):
                 inp.value = node.saved[slot]
             elif inp.kind == "constant" and rule.saved_slots and node.saved is not None:
                 inp.value = node.saved[rule.saved_slots[slot]]
+            elif inp.kind == "constant" and rule.constants is not None:
+                inp.value = _quietly(lambda n, v: rule.constants(n, slot), node, None)
         vals = _slot_values(node, inputs)
         if node.value is None and rule.forward is not None and _all_known(vals, node):
             node.value = _quietly(rule.forward, node, vals)

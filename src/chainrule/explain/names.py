@@ -36,8 +36,15 @@ def _variables(frame, extra):
         for name, obj in list(scope.items()):
             if isinstance(obj, Module) and not name.startswith("_"):
                 for pname, p in obj.named_parameters():
-                    tensors.setdefault(id(p), pname)
+                    tensors.setdefault(id(p), _parameter_name(name, pname))
     return tensors, numbers, constants
+
+
+def _parameter_name(model, name):
+    """'fc1.weight' as it is; '0.weight' of an nn.Sequential as the learner would type
+    it, 'model[0].weight'."""
+    head, dot, rest = name.partition(".")
+    return f"{model}[{head}]{dot}{rest}" if head.isdigit() else name
 
 
 def _tensor_key(t):
@@ -51,7 +58,7 @@ def _names(nodes, order, tensor_names, number_names, constants):
         if node.kind == "leaf":
             name = tensor_names.get(id(node.obj))
             node.name, node.named = (name, True) if name else (_count("leaf", counters), False)
-        elif node.kind == "constant":
+        elif node.kind == "constant" and not node.named:     # (named: recalled)
             _name_constant(node, tensor_names, number_names, constants)
     for node in order:                          # inputs are named before the ops using them
         if node.kind != "op":

@@ -40,6 +40,7 @@ from ..autograd import engine
 from .._tensor import TensorBase
 from .formulas import WORDS, Operands, factor, is_scalar, local_derivative, num, rule_for
 from .graph import build, show
+from .recovered import remember
 from .names import _operands
 
 _make = TensorBase._make
@@ -193,6 +194,7 @@ def narrate(graph, calls, lang="en", before=None, after=None, lr=None):
         lines += [_sgd_line(u, graph, lr) for u in leaves]
     steps.extend(leaves)
     steps.text = "\n".join(lines)
+    remember(graph)                     # explain.graph(loss) drawn later shows these numbers
     return steps
 
 

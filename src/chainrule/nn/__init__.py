@@ -23,3 +23,8 @@ from .modules import GRU, LSTM, RNN, RNNBase, GRUCell, LSTMCell, RNNCell, RNNCel
 from .modules import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d,
                       Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool1d, MaxPool2d, Upsample)
 from . import functional, init, modules, parameter, utils
+from . import _malloc
+
+# Training reallocates the same large temporaries every step: keep them in the
+# process instead of returning them to the OS (glibc only; see nn/_malloc.py).
+_malloc.keep_freed_memory()

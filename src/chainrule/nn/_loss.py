@@ -460,6 +460,35 @@ def _cascade_sum(values, positions, dtype):
     """
     values = np.asarray(values, dtype)
     positions = np.asarray(positions, np.int64)
+    if len(values) > _CASCADE_LOOP_LIMIT:
+        return _cascade_sum_by_levels(values, positions, dtype)
+    partials = [dtype.type(0)] * 8
+    for value, b in zip(values, positions.tolist()):
+        partials[0] = dtype.type(partials[0] + value)
+        level = 0
+        while level < 7 and (b >> (4 * level)) & 15 == 0:     # one zero nibble per level
+            partials[level + 1] = dtype.type(partials[level + 1] + partials[level])
+            partials[level] = dtype.type(0)
+            level += 1
+    total = dtype.type(0)
+    for p in partials:
+        total = dtype.type(total + p)
+    return total
+
+
+# Up to this many terms the plain loop above is the fastest (a batch of 64: ~60 us,
+# against ~250 us level by level); past it the vectorized version below wins.
+_CASCADE_LOOP_LIMIT = 256
+
+
+def _cascade_sum_by_levels(values, positions, dtype):
+    """``_cascade_sum`` a level at a time with NumPy: the same additions in the same order.
+
+    At each level the terms fall into runs that end where a term flushes the level;
+    each run's sum, added term by term, becomes one term of the level above.
+    """
+    values = np.asarray(values, dtype)
+    positions = np.asarray(positions, np.int64)
     # how many levels each term climbs: trailing zero nibbles of its position, at most 7
     heights = np.zeros(positions.shape, np.int64)
     climbing = np.ones(positions.shape, bool)
@@ -468,13 +497,23 @@ def _cascade_sum(values, positions, dtype):
         heights += climbing
     partials = []
     for level in range(8):
+        if len(values) <= 1:
+            # at most one term left: it settles alone at some level above, and the
+            # levels between hold +0, which leaves the final total unchanged
+            partials.extend(values)
+            break
         ends = np.nonzero(heights > level)[0] if level < 7 else np.zeros(0, np.int64)
         starts = np.concatenate([[0], ends + 1])
         stops = np.concatenate([ends + 1, [len(values)]])
+        # lay each run of terms out as a row, padded with zeros (x + 0 is x: the sums
+        # start at +0, never -0), then add the columns in order: one term at a time
+        lengths = stops - starts
+        rows = np.zeros((len(starts), int(np.max(lengths, initial=0))), dtype)
+        run = np.repeat(np.arange(len(starts)), lengths)
+        rows[run, np.arange(len(values)) - starts[run]] = values
         sums = np.zeros(len(starts), dtype)
-        for k in range(int(np.max(stops - starts, initial=0))):    # one term at a time
-            live = starts + k < stops
-            sums[live] += values[(starts + k)[live]]
+        for column in rows.T:
+            sums += column
         partials.append(sums[-1])                # what stays at this level
         values, heights = sums[:-1], heights[ends]
     total = dtype.type(0)
@@ -517,12 +556,21 @@ class NllLoss(Node):
                             x.dtype)
 
     def backward(self, grad):
-        # a constant mask of the picked entries, and w[t_i] at each of them
         n_classes = self.in_shape[self.class_dim]
+        full = self.out_shape + (n_classes,)
+        if not grad.requires_grad and (self.reduction != "none" or len(self.in_shape) == 1):
+            # The usual case, a scalar loss and no create_graph: the same numbers as the
+            # recorded version below, computed in NumPy without recording four ops.
+            with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: 0
+                g = grad._data / self.total_weight if self.reduction == "mean" else grad._data
+            out = np.zeros((self.target.size, n_classes), grad._data.dtype)
+            rows = np.nonzero(self.valid)[0]
+            out[rows, self.target[rows]] = self.w[rows].astype(out.dtype) * -g
+            return _make(np.moveaxis(out.reshape(full), -1, self.class_dim)), None, None
+        # a constant mask of the picked entries, and w[t_i] at each of them
         onehot = np.zeros((self.target.size, n_classes), bool)
         onehot[np.nonzero(self.valid)[0], self.target[self.valid]] = True
         weights = (onehot * self.w[:, None]).astype(grad._data.dtype)
-        full = self.out_shape + (n_classes,)
         mask = _make(np.moveaxis(onehot.reshape(full), -1, self.class_dim))
         weights = _make(np.moveaxis(weights.reshape(full), -1, self.class_dim))
         if self.reduction == "none" and len(self.in_shape) > 1:

@@ -27,14 +27,14 @@ def _as_subclass(cls, data, requires_grad):
             "Only Tensors of floating point and complex dtype can require gradients")
     t = _new(cls)
     t._data = data._data
-    t.grad_fn = None
+    t._grad_fn = None
     t._requires_grad = bool(requires_grad)
     t._output_nr = 0
     t._grad = None
     t._version_counter = data._version_counter        # like data.detach(): writes through either are seen
     t._hooks = None
     t._post_hooks = None
-    t._base = None
+    t._view = None
     return t
 
 

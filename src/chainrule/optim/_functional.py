@@ -26,23 +26,43 @@ array([ 6., 12.], dtype=float32)
 import numpy as np
 
 
-def fma(a, b, c):
-    """``a * b + c`` rounded once, as a fused multiply-add instruction does."""
+def fma(a, b, c, out=None):
+    """``a * b + c`` rounded once, as a fused multiply-add instruction does.
+
+    Returns a new array, or writes into ``out`` (an array of ``c``'s dtype) and returns it.
+    """
     dtype = np.result_type(c)
     if dtype == np.float32:
-        a = np.float32(a) if not isinstance(a, np.ndarray) else a
-        b = np.float32(b) if not isinstance(b, np.ndarray) else b
         # The product of two float32 values is exact in float64; one float64 buffer
-        # holds it and then the sum (a single temporary: this runs on every weight).
-        wide = np.multiply(a, b, dtype=np.float64)
+        # holds it and then the sum. The buffer is made by ``astype`` and updated in
+        # place: mixed float32/float64 ufunc calls cast through small internal buffers
+        # and take about twice as long (this runs on every weight, every step).
+        wide = _widened_product(a, b)
         if isinstance(wide, np.ndarray) and wide.shape == np.shape(c):
-            np.add(wide, c, out=wide, dtype=np.float64)
+            np.add(wide, c, out=wide)
         else:
             wide = np.add(wide, c, dtype=np.float64)
-        return wide.astype(dtype)
-    if dtype == np.float64:
-        return _fma64(a, b, c)
-    return a * b + c
+    elif dtype == np.float64:
+        wide = _fma64(a, b, c)
+    else:
+        wide = a * b + c
+    if out is None:
+        return wide.astype(dtype) if isinstance(wide, np.ndarray) else dtype.type(wide)
+    np.copyto(out, wide, casting="same_kind")
+    return out
+
+
+def _widened_product(a, b):
+    """a * b in float64 for float32 operands (exact): a fresh float64 array, or a scalar."""
+    arrays = [v for v in (a, b) if isinstance(v, np.ndarray)]
+    numbers = [np.float64(np.float32(v)) for v in (a, b) if not isinstance(v, np.ndarray)]
+    if len(arrays) == 1:
+        wide = arrays[0].astype(np.float64)
+        wide *= numbers[0]
+        return wide
+    if not arrays:
+        return numbers[0] * numbers[1]                  # a NumPy float64 scalar
+    return np.multiply(arrays[0], arrays[1], dtype=np.float64)
 
 
 def _fma64(a, b, c):
@@ -76,7 +96,7 @@ def _split(x):
 
 def add_(x, y, alpha=1.0):
     """``x += alpha * y``   (``Tensor.add_(y, alpha=alpha)``)."""
-    np.copyto(x, fma(_scalar(alpha, x), y, x))
+    fma(_scalar(alpha, x), y, x, out=x)
 
 
 def added(x, y, alpha=1.0):

@@ -43,10 +43,11 @@ _SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": 
 # ---- the NumPy kernels: im2col, its matrix products, col2im -------------------------------
 
 def _columns(x, kernel, stride, pads, dilation, groups):
-    """im2col: (N, C, *size) -> columns (g, C/g*K, N*L) and the output size (L positions).
+    """im2col: (N, C, *size) -> columns (N, g, C/g*K, L) and the output size (L positions).
 
-    Row (c, p, q) of a group's matrix holds X[n, c, s*i + d*p, s*j + d*q] for every
-    window position (n, i, j).
+    Row (c, p, q) of sample n's matrix holds X[n, c, s*i + d*p, s*j + d*q] for every
+    window position (i, j). Each sample keeps its own matrix, so W @ columns is
+    already laid out as the output (N, O, L): no transpose afterwards.
     """
     n, c, nd = x.shape[0], x.shape[1], len(kernel)
     if any(b or a for b, a in pads):
@@ -58,62 +59,56 @@ def _columns(x, kernel, stride, pads, dilation, groups):
                                                                 for d in dilation)
     win = win[(slice(None), slice(None)) + pick]           # (N, C, *out, *k): still a view
     out = win.shape[2:2 + nd]
-    win = win.reshape((n, groups, c // groups) + win.shape[2:])
-    # (N, g, C/g, *out, *k) -> (g, C/g, *k, N, *out): the one copy im2col makes; the
-    # positions stay innermost, so the copy reads the image row by row
-    order = (1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + (0,) + tuple(range(3, 3 + nd))
+    # (N, C, *out, *k) -> (N, C, *k, *out): the one copy im2col makes; the positions
+    # stay innermost, so the copy reads the image row by row
+    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
     cols = np.ascontiguousarray(win.transpose(order))
-    return cols.reshape(groups, -1, n * int(np.prod(out))), out
+    return cols.reshape(n, groups, -1, int(np.prod(out))), out
 
 
-def _grad_rows(grad, groups):
-    """dL/dY (N, O, *out) as (g, O/g, N*L): one column per window position."""
-    n, o = grad.shape[:2]
-    g = grad.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3)
-    return g.reshape(groups, o // groups, -1)
+def _per_group(y, groups):
+    """(N, O, *out) as (N, g, O/g, L): each group's rows, one column per position."""
+    n, o = y.shape[:2]
+    return y.reshape(n, groups, o // groups, -1)
 
 
 def _conv(x, w, stride, pads, dilation, groups):
-    """Y = W @ columns(X), per group; returns (N, O, *out) and the columns."""
+    """Y = W @ columns(X), per sample and group; returns (N, O, *out) and the columns."""
     cols, out = _columns(x, w.shape[2:], stride, pads, dilation, groups)
     o, n = w.shape[0], x.shape[0]
-    y = np.matmul(w.reshape(groups, o // groups, -1), cols)     # (g, O/g, N*L)
-    y = y.reshape(o, n, -1).transpose(1, 0, 2)
-    return np.ascontiguousarray(y).reshape((n, o) + out), cols
+    y = np.matmul(w.reshape(groups, o // groups, -1), cols)     # (N, g, O/g, L)
+    return y.reshape((n, o) + out), cols
 
 
 def _conv_transpose(grad, w, size, stride, pads, dilation, groups):
     """col2im(W^T @ dL/dY): the gradient of a convolution for an input of spatial ``size``,
     which is also the transposed convolution of ``grad``. Returns (N, C, *size)."""
     wm = w.reshape(groups, w.shape[0] // groups, -1)
-    cols = np.matmul(wm.transpose(0, 2, 1), _grad_rows(grad, groups))   # (g, C/g*K, N*L)
-    return _col2im(cols, grad.shape[0], size, w.shape[2:], grad.shape[2:], stride, pads,
-                   dilation)
+    cols = np.matmul(wm.transpose(0, 2, 1), _per_group(grad, groups))   # (N, g, C/g*K, L)
+    return _col2im(cols, size, w.shape[2:], grad.shape[2:], stride, pads, dilation)
 
 
-def _col2im(cols, n, size, kernel, out, stride, pads, dilation):
-    """Add columns (g, C/g*K, N*L) back to the pixels they were read from: (N, C, *size)."""
-    groups, nd = cols.shape[0], len(size)
-    cols = cols.reshape((groups, -1) + tuple(kernel) + (n,) + tuple(out))
-    cg = cols.shape[1]
+def _col2im(cols, size, kernel, out, stride, pads, dilation):
+    """Add columns (N, g, C/g*K, L) back to the pixels they were read from: (N, C, *size)."""
+    n, nd = cols.shape[0], len(size)
+    cols = cols.reshape((n, -1) + tuple(kernel) + tuple(out))     # (N, C, *k, *out)
     padded = tuple(s + b + a for s, (b, a) in zip(size, pads))
-    result = np.zeros((n, groups, cg) + padded, dtype=cols.dtype)
+    result = np.zeros((n, cols.shape[1]) + padded, dtype=cols.dtype)
     # each kernel offset adds one strided slab: a loop over kh*kw offsets, not pixels
     for offset in itertools.product(*(range(k) for k in kernel)):
         where = tuple(slice(p * d, p * d + s * (m - 1) + 1, s)
                       for p, d, s, m in zip(offset, dilation, stride, out))
-        slab = cols[(slice(None), slice(None)) + offset]            # (g, C/g, N, *out)
-        result[(slice(None),) * 3 + where] += np.moveaxis(slab, 2, 0)
+        result[(slice(None), slice(None)) + where] += cols[(slice(None), slice(None)) + offset]
     crop = tuple(slice(b, b + s) for s, (b, a) in zip(size, pads))
-    result = result.reshape((n, groups * cg) + padded)[(slice(None), slice(None)) + crop]
-    return np.ascontiguousarray(result)
+    return np.ascontiguousarray(result[(slice(None), slice(None)) + crop])
 
 
 def _conv_weight(x, grad, kernel, stride, pads, dilation, groups, cols=None):
-    """dL/dW = dL/dY @ columns(X)^T, per group; returns (O, C/g, *kernel)."""
+    """dL/dW = sum over samples of dL/dY @ columns(X)^T, per group; returns (O, C/g, *kernel)."""
     if cols is None:
         cols, _ = _columns(x, kernel, stride, pads, dilation, groups)
-    gw = np.matmul(_grad_rows(grad, groups), cols.transpose(0, 2, 1))
+    per_sample = np.matmul(_per_group(grad, groups), cols.transpose(0, 1, 3, 2))
+    gw = per_sample.sum(axis=0)                                  # (g, O/g, C/g*K)
     return gw.reshape((grad.shape[1], x.shape[1] // groups) + tuple(kernel))
 
 
@@ -331,8 +326,7 @@ class Im2Col(Node):
         self.args = (kernel, dilation, pads, stride)
         self.size = input._data.shape[2:]
         cols, _ = _columns(input._data, kernel, stride, pads, dilation, 1)
-        n = input._data.shape[0]
-        return np.ascontiguousarray(cols.reshape(cols.shape[1], n, -1).transpose(1, 0, 2))
+        return cols.reshape(cols.shape[0], cols.shape[2], cols.shape[3])   # (N, C*K, L)
 
     def backward(self, grad):
         return (Col2Im.apply(grad, self.size, *self.args),)
@@ -347,8 +341,8 @@ class Col2Im(Node):
         x = input._data
         out = tuple((s + b + a - d * (k - 1) - 1) // t + 1
                     for s, (b, a), d, k, t in zip(size, pads, dilation, kernel, stride))
-        cols = x.transpose(1, 0, 2).reshape(1, x.shape[1], -1)
-        return _col2im(cols, x.shape[0], size, kernel, out, stride, pads, dilation)
+        cols = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2])        # (N, g=1, C*K, L)
+        return _col2im(cols, size, kernel, out, stride, pads, dilation)
 
     def backward(self, grad):
         return (Im2Col.apply(grad, *self.args),)

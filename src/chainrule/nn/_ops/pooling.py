@@ -97,37 +97,68 @@ class MaxPool2DWithIndices(Node):
         x = x.reshape((-1,) + x.shape[-3:])         # (C, H, W) -> (1, C, H, W)
         w = x.shape[-1]
         win = _windows(x, kernel, stride, pads, dilation, out, -np.inf)
-        # one pass per kernel offset, keeping the best so far: only a strictly larger value
-        # (or a NaN) replaces it, so ties go to the first maximum and NaNs to the last NaN,
-        # as in PyTorch's loop
-        values = win[..., 0, 0].copy()
-        best = np.zeros(values.shape, np.int64)
-        for number, (i, j) in enumerate(itertools.product(range(kernel[0]), range(kernel[1]))):
-            if number:
-                candidate = win[..., i, j]
-                better = (candidate > values) | np.isnan(candidate)
-                np.maximum(values, candidate, out=values)     # a NaN on either side stays
-                best[better] = number
-        kh, kw = np.divmod(best, kernel[1])
-        rows = np.arange(out[0])[:, None] * stride[0] - pads[0] + kh * dilation[0]
-        cols = np.arange(out[1]) * stride[1] - pads[1] + kw * dilation[1]
-        indices = (rows * w + cols).astype(np.int64)
+        # Each kernel offset (i, j) is one step in a flat index: i*d*W + j*d.
+        steps = [i * dilation[0] * w + j * dilation[1]
+                 for i, j in itertools.product(range(kernel[0]), range(kernel[1]))]
+        values, best = _running_max(win, steps)
+        if np.isnan(values).any():
+            values, best = _running_max(win, steps, nan_wins=True)
+        # where each window starts, as a flat index into its channel
+        rows = np.arange(out[0])[:, None] * stride[0] - pads[0]
+        cols = np.arange(out[1]) * stride[1] - pads[1]
+        indices = best + (rows * w + cols)
         self.indices = indices.reshape(self.shape[:-2] + out)
+        # windows that cannot share a pixel cannot share a winner (see ScatterToWinners)
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        self.disjoint = all(span <= s for span, s in zip(spans, stride))
         return values.reshape(self.indices.shape), self.indices
 
     def backward(self, grad, _indices_grad=None):
-        return (ScatterToWinners.apply(grad, indices=self.indices, shape=self.shape),)
+        return (ScatterToWinners.apply(grad, indices=self.indices, shape=self.shape,
+                                       disjoint=self.disjoint),)
+
+
+def _running_max(win, steps, nan_wins=False):
+    """The max of each window and the step (flat offset) of its winner, offset by offset.
+
+    Only a strictly larger value replaces the best so far, so ties go to the first
+    maximum, as in PyTorch's loop. With ``nan_wins`` a NaN replaces it too, so the
+    last NaN wins, as in PyTorch; that costs one more pass per offset, so it runs
+    only when the result holds a NaN.
+    """
+    kw = win.shape[-1]
+    values = win[..., 0, 0].copy()
+    winner = np.zeros(values.shape, np.int32)          # which offset won, 0, 1, 2, ...
+    for number in range(1, len(steps)):
+        candidate = win[..., number // kw, number % kw]
+        better = candidate > values
+        if nan_wins:
+            better |= np.isnan(candidate)
+        np.maximum(values, candidate, out=values)       # a NaN on either side stays
+        # winner = number where better: offsets come in increasing order, so a max
+        # does it (a masked copy or np.where is ~10x slower on a random mask)
+        np.maximum(winner, better * np.int32(number), out=winner)
+    return values, np.asarray(steps, np.int64)[winner]
 
 
 class ScatterToWinners(Node):
-    """dL/dx[winner] += dL/dy: linear in dL/dy, so its own gradient gathers the winners."""
+    """dL/dx[winner] += dL/dy: linear in dL/dy, so its own gradient gathers the winners.
+
+    ``disjoint`` says no two windows share a pixel (stride >= kernel span, as in
+    ``MaxPool2d(2)``): then no pixel wins twice and the gradients are simply put in
+    place; otherwise the gradients of a pixel that won several windows are added.
+    """
     torch_name = "MaxPool2DWithIndicesBackwardBackward0"
 
-    def forward(self, grad, indices, shape):
+    def forward(self, grad, indices, shape, disjoint=False):
         self.out_shape = grad.shape
         channels, pixels = int(np.prod(shape[:-2])), shape[-2] * shape[-1]
         channel = np.arange(channels).reshape(shape[:-2] + (1, 1)) * pixels
         self.where = (channel + indices).ravel()
+        if disjoint:
+            out = np.zeros(channels * pixels, grad._data.dtype)
+            out[self.where] = grad._data.ravel()
+            return out.reshape(shape)
         summed = np.bincount(self.where, weights=grad._data.ravel(),
                              minlength=channels * pixels)
         return summed.astype(grad._data.dtype).reshape(shape)
