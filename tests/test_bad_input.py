@@ -148,10 +148,8 @@ CALLS = {
 }
 
 
-# Not fixed yet. A list after a tensor operator reaches NumPy, which adds it: the check
-# belongs in _ops/_util.py's promote (its scalar branch), which the lead owns. view("2")
-# and clamp's overload listing are still chainrule's own errors; ones() needs a size.
-TYPE_GAPS = {"view as a float", "clamp of a list", "ones of nothing"}
+# Differences not fixed yet, each marked xfail(strict) (none at the moment).
+TYPE_GAPS = set()
 
 
 @pytest.mark.parametrize("call", marked([pytest.param(c, id=k) for k, c in CALLS.items()],

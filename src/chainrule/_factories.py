@@ -48,6 +48,8 @@ def _is_index(x, strict):
 
 def parse_size(args, name):
     """The size of ``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])``, ``zeros(Size)``."""
+    if not args and name in ("zeros", "ones", "empty"):       # (zeros(()) is a 0-dim one)
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         dims = args[0]
         if dims and not _is_index(dims[0], strict=True):

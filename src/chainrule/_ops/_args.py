@@ -46,6 +46,9 @@ def fits(kind, value):
     if kind == "tuple of ints":
         items = value if isinstance(value, (tuple, list)) else (value,)
         return all(fits("int", i) for i in items)
+    if kind == "torch.dtype":
+        from .._dtype import dtype
+        return isinstance(value, dtype)
     if kind == "tuple of Tensors":
         return isinstance(value, (tuple, list))        # (its items are checked later)
     raise ValueError(f"unknown kind {kind!r}")

@@ -665,7 +665,15 @@ def clamp(input, min=None, max=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, TensorBase) or isinstance(max, TensorBase):
         return ClampTensor.apply(input, min, max)
-    return Clamp.apply(input, lo=min, hi=max)
+    try:
+        return Clamp.apply(input, lo=min, hi=max)
+    except AttributeError:
+        if isinstance(input, TensorBase):
+            raise
+        raise invalid_combination("clamp", (input, min) if max is None else (input, min, max), [
+            "(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
+            "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)"]) \
+            from None
 
 
 clip = clamp

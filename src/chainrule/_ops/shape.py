@@ -415,6 +415,11 @@ class ShapeMethods:
 
     def view(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
+            from .._dtype import dtype as dtype_class
+            if not isinstance(shape[0], dtype_class):
+                from ._args import invalid_combination
+                raise invalid_combination("view", shape, ["(torch.dtype dtype)",
+                                                          "(tuple of ints size)"])
             from .conversion import view_dtype
             return view_dtype(self, shape[0])
         return View.apply(self, shape=_shape_args(shape))
