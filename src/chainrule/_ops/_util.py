@@ -174,8 +174,9 @@ def needs_graph(*tensors):
     if not _STATE.enabled:
         return False
     for t in tensors:
-        if isinstance(t, TensorBase) and t.requires_grad:   # (a view may need a refresh)
-            return True
+        if isinstance(t, TensorBase) and (t._requires_grad or t._view is not None
+                                          and t._view[0]._requires_grad):
+            return True     # (a view whose base joined the graph since: views.py)
     return False
 
 
@@ -229,13 +230,19 @@ def overlap_error():
         "single memory location. Please clone() the tensor before performing the operation.")
 
 
-def write_shared(t, values):
+def write_shared(t, values, where=None):
     """Write ``values`` into ``t``, a view NumPy keeps read-only because its base was
     expanded (``e = b.expand(3, 2)``; ``e.fill_(1)``, ``e[0, 1] = 5``): through its base,
-    into the memory ``t``'s elements occupy."""
+    into the memory ``t``'s elements occupy; only where the boolean array ``where`` is
+    set, if given."""
     from ..autograd.views import _positions
     base = t._view[0]._data
-    base.flat[_positions(t._data, base)._data] = np.broadcast_to(values, t._data.shape).ravel()
+    positions = _positions(t._data, base)._data
+    values = np.broadcast_to(values, t._data.shape).ravel()
+    if where is not None:
+        where = np.broadcast_to(where, t._data.shape).ravel()
+        positions, values = positions[where], values[where]
+    base.flat[positions] = values
 
 
 def overlaps(a):

@@ -10,7 +10,7 @@ from ..autograd.graph import Node
 from .._tensor import TensorBase
 from ._args import expect
 from ._util import (C_NAMES, as_tensor_arg, broadcast_error, check_inplace, graph_input,
-                    needs_graph, overlaps, user_warning, write_inplace)
+                    needs_graph, overlaps, user_warning, write_inplace, write_shared)
 
 _make = TensorBase._make
 
@@ -581,14 +581,10 @@ class IndexingMethods:
 def _masked_fill_expanded(t, mask, value):
     """``masked_fill_`` into an expanded tensor: PyTorch still allows it (deprecated),
     writing the value into the memory slot of each element where the mask is set."""
-    from ..autograd.views import _positions
     user_warning("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
                  "tensor before performing this operation. This also applies to advanced "
                  "indexing e.g. tensor[mask] = scalar")
     check_inplace(t, overlap_ok=True)
-    filled = masked_fill(t, mask, value)._data.ravel()
-    where = np.broadcast_to(mask._data, t._data.shape).ravel()      # only these are written
-    base = t._view[0]._data
-    base.flat[_positions(t._data, base)._data[where]] = filled[where]
+    write_shared(t, masked_fill(t, mask, value)._data, where=mask._data)
     t._version_counter[0] += 1
     return t
