@@ -94,7 +94,7 @@ class Generator:
         if str(device) != "cpu":
             raise RuntimeError(f"chainrule only has CPU generators, got device {device!r}")
         self.device = _CPU
-        self._bits = np.random.MT19937()
+        self._bits = None                      # NumPy's engine, made at the first draw
         self._normals_ahead = (None, 0, None, None, None)   # see _normal.py
         self.manual_seed(FRESH_GENERATOR_SEED)
 
@@ -128,9 +128,27 @@ class Generator:
         return self._initial_seed
 
     def _load_engine(self, words, pos):
-        state = {"key": np.asarray(words, dtype=np.uint32), "pos": int(pos)}
-        self._bits.state = {"bit_generator": "MT19937", "state": state}
-        self._start_block(_MT_N - pos)
+        """Put the engine at word ``pos`` of the state ``words``, at the first draw.
+
+        Until then the state waits in ``_pending`` and the block is empty, so that
+        ``import chainrule`` needs neither ``numpy.random`` nor a twist.
+        """
+        self._pending = (np.asarray(words, dtype=np.uint32), int(pos))
+        self._block = np.empty(0, dtype=np.uint64)
+        self._next = 0
+        self._block_list = None
+
+    def _engine(self):
+        """NumPy's MT19937 engine, loaded with the pending state if there is one."""
+        if self._pending is not None:
+            words, pos = self._pending
+            self._pending = None
+            if self._bits is None:
+                self._bits = np.random.MT19937()
+            state = {"key": words, "pos": pos}
+            self._bits.state = {"bit_generator": "MT19937", "state": state}
+            self._start_block(_MT_N - pos)
+        return self._bits
 
     # ------------------------------------------------------------------- draws
     #
@@ -145,7 +163,7 @@ class Generator:
 
         ``used``: the block's earlier words, already handed out (kept for _normal.py).
         """
-        self._block = self._bits.random_raw(count)     # uint64 holding 32-bit words
+        self._block = self._engine().random_raw(count)  # uint64 holding 32-bit words
         if len(used):
             self._block = np.concatenate((used, self._block))
         self._next = len(used)
@@ -155,12 +173,14 @@ class Generator:
         """The next ``n`` words as a ``uint64`` array (the engine's raw output)."""
         if n:
             self._fresh = False
+        if self._pending is not None:
+            self._engine()
         start, stop = self._next, self._next + n
         if stop <= len(self._block):
             self._next = stop
             return self._block[start:stop]
         head = self._block[start:]
-        body = self._bits.random_raw(stop - len(self._block))
+        body = self._engine().random_raw(stop - len(self._block))
         used = len(body) % _MT_N                       # body's words in the block it ends in
         self._start_block(-used % _MT_N, used=body[len(body) - used:])
         return np.concatenate((head, body)) if len(head) else body
@@ -193,7 +213,7 @@ class Generator:
     # ------------------------------------------------------------------- state
     def _get_state_bytes(self):
         """PyTorch's 5056-byte state blob, as a ``uint8`` array."""
-        engine = self._bits.state["state"]                  # its pos is always 624
+        engine = self._engine().state["state"]              # its pos is always 624
         pos = _MT_N - (len(self._block) - self._next)
         blob = np.zeros((), dtype=STATE_LAYOUT)
         blob["initial_seed"] = self._initial_seed
