@@ -88,11 +88,19 @@ def test_scalar_worked_examples_multiply_numbers():
     w = torch.tensor(-3.0, requires_grad=True)
     y = w.abs() * 2.0
     text = explain.backward(y, quiet=True).text
-    assert "local derivative: d(abs(w))/dw = sign(w) = sign((-3.0)) = -1.0" in text
+    assert "local derivative: d(abs(w))/dw = sign(w) = sign(-3.0) = -1.0" in text
     assert "chain rule:       dy/dw = dy/d(abs(w)) · d(abs(w))/dw = 2.0 × (-1.0) = -2.0" in text
     v = torch.tensor(5.0, requires_grad=True)
     text = explain.backward(v.clamp(max=1.0) * 3.0, quiet=True).text
     assert "(1 if v <= 1.0 else 0) = (1 if 5.0 <= 1.0 else 0) = 0.0" in text
+
+
+def test_a_negative_number_is_bracketed_once():
+    # a call's own brackets suffice: abs(-3.0); in a product the number gets its own
+    w = torch.tensor(-3.0, requires_grad=True)
+    text = explain.backward(w.abs() * -2.0 + w.exp(), quiet=True).text
+    assert "= abs(-3.0) * (-2.0) + exp(-3.0) = " in text
+    assert "((-" not in text
 
 
 def test_an_op_without_a_formula_gets_a_generic_line_in_both_languages():

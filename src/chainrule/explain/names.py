@@ -7,11 +7,14 @@ nobody named is written as its expression (``y_pred - y``), or counted
 named after the one caller variable with that value. Parentheses follow the
 operators' precedence, so ``(y_pred - y) ** 2`` reads as it was typed.
 """
+import re
+
 import numpy as np
 
 from ..nn import Module
 from .._tensor import TensorBase
 from .formulas import factor, num, rule_for
+from .notation import bare
 
 _MAX_EXPR = 32          # an unnamed op longer than this is called 'mul1', 'add2', ...
 
@@ -64,8 +67,11 @@ def _names(nodes, order, tensor_names, number_names, constants):
         if node.kind != "op":
             continue
         operands, numbers = _operands(node, nodes)
-        node.expr = rule_for(node.obj).expr(node, operands)
-        node.numbers = rule_for(node.obj).expr(node, numbers)
+        rule = rule_for(node.obj)
+        node.expr = rule.expr(node, operands)
+        if _is_call(node.expr):                 # a call: abs(-3.0), not abs((-3.0))
+            numbers = tuple(bare(n) for n in numbers)
+        node.numbers = rule.expr(node, numbers)
         name = tensor_names.get((id(node.obj), 0))
         if name:
             node.name, node.named, node.precedence = name, True, 9
@@ -102,6 +108,22 @@ def _name_constant(node, tensor_names, number_names, constants):
             node.name, node.named = name, True
             return
     node.name = num(node.value)
+
+
+_CALLEE = re.compile(r"[\w.]+\(")
+
+
+def _is_call(text):
+    """True for 'abs(x)' or 'mse_loss(y_pred, y)'; False for 'abs(x) * (-2.0)'."""
+    start = _CALLEE.match(text)
+    if not start or not text.endswith(")"):
+        return False
+    depth = 0
+    for i in range(start.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def _same_value(v, inferred):

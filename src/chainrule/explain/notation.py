@@ -108,6 +108,20 @@ def factor(text):
     return text if wrapped or simple and not text.startswith("-") else f"({text})"
 
 
+def bare(text):
+    """A number without the brackets ``factor`` gave it: '-3.0' from '(-3.0)'.
+
+    Inside a call the brackets are the call's own: ``abs(-3.0)``, not ``abs((-3.0))``.
+    """
+    if text.startswith("(-") and text.endswith(")"):
+        try:
+            float(text[1:-1])
+        except ValueError:
+            return text
+        return text[1:-1]
+    return text
+
+
 def operand(text):
     """An input written before ``.view(...)`` or ``[i]``: 'x', 'sum(x)', '(w * x)'."""
     if " " not in text or text[0] in "[<":
@@ -135,7 +149,7 @@ def _elementwise(formula_of, value_of, numbers_of=None):
     def local(ops):
         a, n = ops.vals[0], ops.names[0]
         value = value_of(a, ops.out) if _known(a, ops.out) else None
-        numbers = numbers_of(ops.nums[0]) if numbers_of else num(value)
+        numbers = numbers_of(bare(ops.nums[0])) if numbers_of else num(value)
         return Local(formula_of(n), numbers, value)
     return (local,)
 
