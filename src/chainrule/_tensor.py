@@ -295,6 +295,13 @@ class TensorBase:
         The gradients are *added* to each leaf's ``.grad``; call ``zero_()`` (or an
         optimizer's ``zero_grad()``) between steps. See ``chainrule.autograd.backward``.
         """
+        if (gradient is None and inputs is None and not create_graph and self._view is None
+                and self._grad_fn is not None and self._data.size == 1):
+            # The common call, ``loss.backward()`` on a scalar: its checks all pass, so
+            # straight to the engine with the starting gradient 1.
+            one = TensorBase._make(np.ones(self._data.shape, self._data.dtype))
+            _engine.run_backward((self,), (one,), bool(retain_graph), False)
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -545,7 +552,7 @@ from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
 from ._random_methods import RandomMethods  # noqa: E402
-from .autograd import views as _views  # noqa: E402
+from .autograd import engine as _engine, views as _views  # noqa: E402
 
 
 class Tensor(TensorBase, ArithmeticMethods, ComparisonMethods, ConversionMethods,

@@ -98,6 +98,66 @@ def test_grad_is_updated_in_place():
     same(run)
 
 
+# A fresh .grad may be the engine's own gradient tensor, not a copy, when nothing else
+# can reach its memory (engine._own_array). Writing into each .grad must then change
+# nothing else: not another leaf's .grad, a gradient given by the caller, a tensor a
+# hook kept, the graph's values, or a retained gradient.
+def _scribble_on_grads(lib, leaves, others):
+    """Write into every leaf's .grad; return the others, which must be unchanged."""
+    before = [o.detach().clone() for o in others]
+    for x in leaves:
+        assert x.grad.is_contiguous()
+        x.grad.add_(100.0)
+    return [o.detach() - b for o, b in zip(others, before)]
+
+
+@pytest.mark.parametrize("case", ["two_leaves", "given_gradient", "hook_keeps", "linear",
+                                  "retained", "expanded", "view_of_leaf", "twice"])
+def test_a_fresh_grad_shares_memory_with_nothing(case):
+    def run(lib):
+        a, b = leaf(lib), leaf(lib, (4.0, 5.0, 6.0))
+        if case == "two_leaves":                  # one gradient tensor reaches both
+            ((a + b) * 2).sum().backward()
+            return _scribble_on_grads(lib, [a, b], [a.grad, b.grad])
+        if case == "given_gradient":              # the caller's gradient, passed through
+            g = lib.ones(3)
+            (a + 0).backward(g)
+            a.backward(g)                         # a leaf's own backward: g goes straight in
+            return _scribble_on_grads(lib, [a], [g])
+        if case == "hook_keeps":
+            kept = []
+            a.register_hook(lambda grad: kept.append(grad * 1) or kept[-1])
+            (a * 2).sum().backward()
+            return _scribble_on_grads(lib, [a], kept)
+        if case == "linear":                      # weight and bias gradients: views
+            layer = lib.nn.Linear(3, 2)
+            x = lib.arange(6.0).reshape(2, 3)
+            out = layer(x)
+            out.retain_grad()
+            out.pow(2).sum().backward()
+            return _scribble_on_grads(lib, [layer.weight, layer.bias], [out.grad, x, out])
+        if case == "retained":
+            y = a * 3
+            y.retain_grad()
+            y.sum().backward()
+            return _scribble_on_grads(lib, [a], [y.grad, y])
+        if case == "expanded":                    # the gradient of a broadcast operand
+            s = lib.tensor(2.0, requires_grad=True)
+            z = (a * s).sum()
+            z.backward()
+            return _scribble_on_grads(lib, [a, s], [a, s, z])
+        if case == "view_of_leaf":
+            v = a.view(3, 1)
+            (v * 2).sum().backward()
+            return _scribble_on_grads(lib, [a], [v, a])
+        y = a.exp()                               # twice: the second adds into the first
+        y.sum().backward(retain_graph=True)
+        first = a.grad
+        y.sum().backward()
+        return [first is a.grad] + _scribble_on_grads(lib, [a], [y])
+    same(run)
+
+
 @pytest.mark.parametrize("build", [
     lambda lib, x: x * x,                     # used twice by one op
     lambda lib, x: x * x + x,                 # three uses

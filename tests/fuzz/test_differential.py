@@ -223,6 +223,9 @@ FOUND = {
                                "t1 = t0.masked_fill_(a > 0, 0.)",
     "unbind_views": "a = torch.tensor([0.1257], requires_grad=True)\nt0 = a.unbind(-1)[-1]\n"
                     "with torch.no_grad():\n    a.mul_(2)",
+    "div_saves_unneeded_input": "a = torch.tensor(0.1257)\nd = torch.tensor(0.1257, "
+                                "requires_grad=True)\nt0 = d / a\nwith torch.no_grad():\n"
+                                "    d.mul_(2)",
 }
 
 

@@ -139,9 +139,12 @@ class Div(Node):
             return _binary(x, y, np.true_divide, a, b)
 
     def backward(self, grad):
+        # as in PyTorch, a's gradient reads only b: a changed in place since is no error
+        grad_a = grad / self.saved(1) if self.needs_input_grad(0) else None
+        if not self.needs_input_grad(1):
+            return grad_a, None
         a, b = self.saved_tensors
-        return (grad / b if self.needs_input_grad(0) else None,
-                -grad * ((a / b) / b) if self.needs_input_grad(1) else None)
+        return grad_a, -grad * ((a / b) / b)
 
 
 class Neg(Node):

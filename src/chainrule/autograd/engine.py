@@ -17,6 +17,10 @@ The whole algorithm, as in HIPS/autograd:
 >>> w.grad                 # dy/dw = 2w + 1
 tensor(7.)
 """
+from sys import getrefcount
+
+import numpy as np
+
 from . import grad_mode
 
 _STATE = grad_mode.STATE
@@ -71,6 +75,11 @@ def _fit_to_input(grad, shape, dtype, node, i):
     return grad
 
 
+def _position(edges, edge):
+    """The index of ``edge`` in ``edges``, by identity (``==`` on tensors is elementwise)."""
+    return next(i for i, e in enumerate(edges) if e is edge)
+
+
 def _dtype_of(np_dtype):
     from .._dtype import from_numpy_dtype
     return from_numpy_dtype(np_dtype)
@@ -121,9 +130,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
     previous = _STATE.enabled
     _STATE.enabled = bool(create_graph)     # backward formulas are recorded only for create_graph
+    pop = buffers.pop
     try:
         for item in order:
-            grads = buffers.pop(item, None)
+            grads = pop(item, None)
             if grads is None:
                 continue
             if wanted is not None:
@@ -134,21 +144,37 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if accumulate and (wanted is None or (item, 0) in wanted):
                     _accumulate(item, grads[0], create_graph)
                 continue
-            grads = _run_pre_hooks(item, grads)                       # hooks, retain_grad
+            # The steps below are the helpers' bodies written out for the common case
+            # (one output, no hooks): this loop runs once per node of every backward.
+            if item._pre_hooks or item.num_outputs > 1:
+                grads = _run_pre_hooks(item, grads)                   # hooks, retain_grad
             if accumulate and item._retained:
                 _retain(item, grads, create_graph)
             if needed is not None and item not in needed:
                 continue                          # leads to none of the requested inputs
-            grads_in = _call_backward(item, grads)
-            if not retain_graph:                                      # free the graph
-                item.release()
-            for i, (edge, g) in enumerate(zip(item._edges, grads_in)):
+            if item.num_outputs == 1 and not item._hooks and not OBSERVERS:
+                grads_in = item.backward(grads[0])
+                if grads_in.__class__ is not tuple:
+                    grads_in = (grads_in,)
+            else:
+                grads_in = _call_backward(item, grads)
+            if not retain_graph and (item._saved is not None or item._result_data is not None):
+                item.release()                                        # free the graph
+            for edge, g in zip(item._edges, grads_in):
                 if edge is None or g is None:
                     continue
                 target, nr, shape, dtype = edge
-                if g._data.shape != shape or g._data.dtype != dtype:
-                    g = _fit_to_input(g, shape, dtype, item, i)
-                _add_to(buffers, target, nr, g, _num_outputs(target))
+                data = g._data
+                if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
+                    g = _fit_to_input(g, shape, dtype, item, _position(item._edges, edge))
+                slot = buffers.get(target)
+                if slot is None:
+                    if nr == 0 and not isinstance(target, Node) or target.num_outputs == 1:
+                        buffers[target] = [g]
+                        continue
+                    slot = buffers[target] = [None] * target.num_outputs
+                slot[nr] = g if slot[nr] is None else slot[nr] + g
+            grads = grads_in = g = data = None    # the buffers hold the only references
     finally:
         _STATE.enabled = previous
     return captured
@@ -160,8 +186,8 @@ def _seed(buffers, outputs, grad_outputs):
     for t, g in zip(outputs, grad_outputs):
         if g._data.dtype != t._data.dtype:        # a float64 gradient for a float32 output
             g = Tensor._make(g._data.astype(t._data.dtype))
-        target = t.grad_fn if t.grad_fn is not None else t
-        nr = t._output_nr if t.grad_fn is not None else 0
+        fn = t.grad_fn                            # (the property: a view's is rebuilt)
+        target, nr = (fn, t._output_nr) if fn is not None else (t, 0)
         _add_to(buffers, target, nr, g, _num_outputs(target))
         roots.append(target)
     return roots
@@ -234,6 +260,30 @@ def _zeros(shape, dtype):
     return np.zeros(shape, dtype)
 
 
+def _own_array(g):
+    """The array gradient ``g`` can hand to a ``.grad`` without a copy, or None.
+
+    That is when nothing but the engine can reach its memory: PyTorch's
+    AccumulateGrad makes the same check (the tensor's use count is 1). Here CPython
+    counts the references. To ``g``: the engine's list of the leaf's gradients,
+    ``_accumulate``'s argument, this function's, and ``getrefcount``'s own. To its
+    array: ``g`` itself, the name ``data`` and ``getrefcount``'s. A gradient that
+    reached two leaves, a hook, a saved value or the caller's ``gradient=`` has more.
+    A view qualifies when nothing else refers to its base (the weight gradient of
+    ``linear``, transposed back; a bias gradient, summed and reshaped).
+    """
+    if getrefcount(g) != 4 or g._grad_fn is not None:
+        return None
+    g._view = None            # only the engine has g: what it is a view of can be let go
+    data = g._data
+    if getrefcount(data) != 3 or not data.flags.writeable or not data.flags.c_contiguous:
+        return None               # (a copy is C-contiguous: so is every .grad made here)
+    base = data.base
+    if base is None or base.__class__ is np.ndarray and getrefcount(base) == 3:
+        return data
+    return None
+
+
 def _retain(node, grads, create_graph):
     """``retain_grad()``: a non-leaf keeps a copy of its gradient (recorded only when
     ``create_graph``, since grad mode is set to it during backward)."""
@@ -259,7 +309,8 @@ def _accumulate(leaf, g, create_graph):
         if create_graph:
             leaf._grad = Tensor._make(g._data.copy()).copy_(g)
         else:
-            leaf._grad = Tensor._make(g._data.copy())
+            data = _own_array(g)                  # nobody else can see it: no copy needed
+            leaf._grad = Tensor._make(g._data.copy() if data is None else data)
     elif create_graph:
         leaf._grad = old + g
     else:
