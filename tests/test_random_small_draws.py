@@ -1,8 +1,8 @@
 """Small draws in a loop, against PyTorch: the quick routes must not change a bit.
 
-``randn(3)`` in a loop is served from normal numbers made ahead for the rest of the
-generator's block of words, and ``rand(3)`` from Python ints (see ``_normal.py``,
-``_samplers.py``, ``Generator._words``). These tests mix such calls with every other
+``randn(3)`` in a loop is served from normal numbers made ahead from words the
+generator reads ahead, and ``rand(3)`` from u24 of the current block (see ``_normal.py``,
+``_samplers.py``, ``Generator._read_ahead``; more in ``test_random_read_ahead.py``). These tests mix such calls with every other
 kind of draw, with state saving and restoring, and check each result and the final
 state against PyTorch's.
 """

@@ -117,6 +117,57 @@ def _libm(function, x):
     return values.reshape(np.shape(x))
 
 
+def glibc_log(x):
+    """The C library's ``log`` of every element of float64 ``x`` (all > 0), quickly.
+
+    glibc's ``log`` (version 2.28 on) is within 0.52 ULP of the true value: its
+    source states a worst case of 0.519 ULP (0.520 without fma), and about 0.507
+    ULP near 1. So wherever the true value lies more than 0.02 ULP from a midpoint
+    between two doubles, glibc returns the double nearest to it. We compute log in
+    long double (63-bit mantissa: off by about 0.001 ULP of a double at most),
+    round that to double, and call the C library, one element at a time, only where
+    it lies within 0.03 ULP of a midpoint (about 6 elements in 100). Where long
+    double is no wider than double, or a check on a sample at the first call finds
+    the C library disagreeing, every element goes to the C library.
+
+    >>> bool(glibc_log(np.array([0.5]))[0] == math.log(0.5))
+    True
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if "works" not in _LOG_CHECK:
+        _LOG_CHECK["works"] = _log_shortcut_works()
+    if not _LOG_CHECK["works"]:
+        return _libm(math.log, x)
+    return _log_by_long_double(x)
+
+
+_LOG_CHECK = {}
+
+
+def _log_by_long_double(x):
+    """:func:`glibc_log`'s shortcut: long double, then the C library where unsure."""
+    wide = np.log(x.astype(np.longdouble))
+    nearest = wide.astype(np.float64)
+    gap = np.abs((wide - nearest).astype(np.float64))      # at most half a spacing
+    # The smaller of the two spacings around the result: at a power of two the
+    # spacing halves below it, and a value there is counted as unsure.
+    spacing = np.spacing(np.nextafter(np.abs(nearest), 0.0))
+    unsure = np.flatnonzero(gap > 0.47 * spacing)          # within 0.03 ULP of a midpoint
+    if len(unsure):
+        flat = nearest.reshape(-1)
+        flat[unsure] = _libm(math.log, x.reshape(-1)[unsure])
+    return nearest
+
+
+def _log_shortcut_works():
+    """True if :func:`_log_by_long_double` gives the C library's bits on a sample."""
+    if np.finfo(np.longdouble).nmant < 63:
+        return False
+    sample = np.concatenate([np.arange(1, 5001) / 5001, 1.0 - np.arange(1, 2001) * 2.0**-40,
+                             np.exp(-np.arange(1, 101) / 3.0)])
+    return np.array_equal(_log_by_long_double(sample), _libm(math.log, sample))
+
+
 def _numpy_agrees_with_libm(np_function, math_function):
     """True if NumPy's ``np_function`` gives glibc's bits on a sample of angles."""
     angles = np.arange(4099) * (2 * math.pi / 4099) + 1e-3

@@ -76,6 +76,29 @@ def mt19937_init(seed32):
     return np.array(mt, dtype=np.uint32)
 
 
+def untemper(words):
+    """MT19937's state words from the words it output: its tempering, undone.
+
+    Each output is a state word ``y`` put through four invertible steps
+    (``y ^= y >> 11``, ``y ^= (y << 7) & b``, ``y ^= (y << 15) & c``, ``y ^= y >> 18``);
+    we undo them in reverse order. A shift by k is undone by applying it again
+    until 32 bits are covered (``y ^= y >> 11`` needs ``>> 11`` and ``>> 22``).
+    The 624 words of one twist give its whole state array.
+
+    >>> g = Generator().manual_seed(0)
+    >>> words = g._words(624)
+    >>> bool((untemper(words) == g._engine().state["state"]["key"]).all())
+    True
+    """
+    z = np.asarray(words).astype(np.uint32)
+    z ^= z >> 18
+    z ^= (z << 15) & 0xEFC60000           # bits it feeds from are not changed by it
+    y = z.copy()
+    for _ in range(4):                    # 7 more bits are right after each round
+        y = z ^ ((y << 7) & 0x9D2C5680)
+    return y ^ (y >> 11) ^ (y >> 22)
+
+
 class Generator:
     """A random-number generator that gives PyTorch's CPU numbers.
 
@@ -95,7 +118,8 @@ class Generator:
             raise RuntimeError(f"chainrule only has CPU generators, got device {device!r}")
         self.device = _CPU
         self._bits = None                      # NumPy's engine, made at the first draw
-        self._normals_ahead = (None, 0, None, None, None)   # see _normal.py
+        self._normals_ahead = (None, -1, None, 0, 0, 0) + (None,) * 5   # see _normal.py
+        self._uniforms_ahead = (None, None)                               # see _samplers.py
         self.manual_seed(FRESH_GENERATOR_SEED)
 
     # ----------------------------------------------------------------- seeding
@@ -137,6 +161,7 @@ class Generator:
         self._block = np.empty(0, dtype=np.uint64)
         self._next = 0
         self._block_list = None
+        self._first_twist = None
 
     def _engine(self):
         """NumPy's MT19937 engine, loaded with the pending state if there is one."""
@@ -157,17 +182,61 @@ class Generator:
     # wait in ``_block[_next:]``. The engine's state array is then PyTorch's, and its
     # position is 624 minus the words left. A small draw is a slice of that block
     # (of a Python list, for the scalar routes), not a call into the engine.
+    #
+    # ``_read_ahead`` may append whole twists to the block, for _normal.py's cache of
+    # normal numbers. Then ``_first_twist = (end, key)``: the words before ``end``
+    # finish the twist whose state array is ``key`` (or, until asked for, whose 624
+    # words ``key`` are), and each 624 words after it are a twist of their own, whose
+    # state array is those words untempered (see :func:`untemper`).
 
     def _start_block(self, count, used=()):
         """Take the last ``count`` words of the engine's current block into ``_block``.
 
-        ``used``: the block's earlier words, already handed out (kept for _normal.py).
+        ``used``: the block's earlier words, already handed out.
         """
         self._block = self._engine().random_raw(count)  # uint64 holding 32-bit words
         if len(used):
             self._block = np.concatenate((used, self._block))
         self._next = len(used)
         self._block_list = None                        # the same words, made on demand
+        self._first_twist = None
+
+    def _read_ahead(self, count):
+        """Make ``_block`` hold at least ``count`` words from ``_next`` on.
+
+        Whole twists are drawn from the engine and appended; the words already used
+        are dropped. The stream is unchanged: this only draws early.
+        """
+        engine = self._engine()
+        short = self._next + count - len(self._block)
+        if short <= 0:
+            return
+        left = len(self._block) - self._next      # in the twist the next word is in
+        if self._first_twist is None and len(self._block) >= _MT_N:
+            # The block holds that whole twist: keep its words, untempered if asked.
+            key = self._block[len(self._block) - _MT_N:]
+        else:
+            key, pos = self._twist_state()
+            left = _MT_N - pos
+        twists = engine.random_raw(-(-short // _MT_N) * _MT_N)
+        self._block = np.concatenate((self._block[self._next:], twists))
+        self._next = 0
+        self._block_list = None
+        self._first_twist = (left, key)
+
+    def _twist_state(self):
+        """``(key, pos)``: the state array of the twist the next word comes from, and
+        the number of its words used (624 once all are, as in PyTorch)."""
+        if self._first_twist is None:
+            return self._engine().state["state"]["key"], _MT_N - (len(self._block) - self._next)
+        end, key = self._first_twist
+        if self._next <= end:
+            if key.dtype == np.uint64:            # that twist's words, not yet untempered
+                key = untemper(key)
+                self._first_twist = (end, key)
+            return key, _MT_N - (end - self._next)
+        twist_end = end + -(-(self._next - end) // _MT_N) * _MT_N
+        return untemper(self._block[twist_end - _MT_N:twist_end]), _MT_N - (twist_end - self._next)
 
     def _words(self, n):
         """The next ``n`` words as a ``uint64`` array (the engine's raw output)."""
@@ -180,6 +249,11 @@ class Generator:
             self._next = stop
             return self._block[start:stop]
         head = self._block[start:]
+        if stop - len(self._block) <= _MT_N:
+            # Into the next block only (a small draw): draw that whole block at once.
+            self._start_block(_MT_N)
+            self._next = n - len(head)
+            return np.concatenate((head, self._block[:self._next]))
         body = self._engine().random_raw(stop - len(self._block))
         used = len(body) % _MT_N                       # body's words in the block it ends in
         self._start_block(-used % _MT_N, used=body[len(body) - used:])
@@ -213,15 +287,14 @@ class Generator:
     # ------------------------------------------------------------------- state
     def _get_state_bytes(self):
         """PyTorch's 5056-byte state blob, as a ``uint8`` array."""
-        engine = self._engine().state["state"]              # its pos is always 624
-        pos = _MT_N - (len(self._block) - self._next)
+        key, pos = self._twist_state()
         blob = np.zeros((), dtype=STATE_LAYOUT)
         blob["initial_seed"] = self._initial_seed
         # PyTorch counts (left, next); NumPy counts pos. They agree as
         # next = pos, left = 625 - pos, except that a fresh seed reads (1, 0).
         blob["left"], blob["next"] = (1, 0) if self._fresh else (625 - pos, pos)
         blob["seeded"] = 1
-        blob["mt"] = engine["key"]
+        blob["mt"] = key
         if self._next_double_normal is not None:
             blob["normal_is_valid"] = 1
             blob["normal_y"] = self._next_double_normal
@@ -283,8 +356,8 @@ default_generator.seed()
 # The samplers live in their own chapters. They are imported here too, so that
 # ``_generator.normal``, ``_generator.fma32`` and friends keep working.
 from ._exact import fma32, fma64  # noqa: E402,F401
-from ._normal import normal, normal_one_at_a_time  # noqa: E402,F401
+from ._normal import normal, normal_one_at_a_time, small_standard_normal  # noqa: E402,F401
 from ._samplers import (  # noqa: E402,F401
     _randperm_inside_out, bernoulli_scalar, bernoulli_tensor, dropout_mask, empty_like_layout,
     exponential, memory_axes, multinomial, random_bits, random_from_to, random_full_range,
-    randperm, u24, u53, uniform, write_in_memory_order)
+    randperm, small_unit_uniform32, u24, u53, uniform, write_in_memory_order)

@@ -1,13 +1,15 @@
 """Normal numbers exactly as PyTorch 2.13 makes them on x86-64: three Box-Muller paths.
 
 The uniform numbers come from ``_samplers.py`` (``u24``, ``u53``); the fused
-multiply-adds and C-library calls that decide the last bit from ``_exact.py``.
+multiply-adds and C-library calls that decide the last bit from ``_exact.py``; the
+float32 log and sincos of path (b) from ``_cephes.py``.
 """
 import math
 
 import numpy as np
 
-from ._exact import _cos, _libm, _sin, fma32, fma64
+from ._cephes import _Scratch, _cephes_log, _cephes_sincos
+from ._exact import _cos, _libm, _sin, fma32, fma64, glibc_log
 from ._samplers import _CHUNK, u53
 
 
@@ -30,11 +32,7 @@ def normal(gen, n, dtype, mean=0.0, std=1.0, contiguous=True):
     array([ 1.5409961 , -0.2934289 , -2.1787894 ,  0.56843126], dtype=float32)
     """
     if 0 < n < 16 and mean == 0 and std == 1:  # randn(3): see "small draws in a loop"
-        values = _from_pairs_ahead(gen, n, dtype)
-        if values is None:
-            values = _path_a(gen, n, np.dtype(dtype), 0.0, 1.0)
-            _note_small_draw(gen)
-        return values
+        return small_standard_normal(gen, n, np.dtype(dtype))
     dtype = np.dtype(dtype)
     if n < 16 or not contiguous:
         return _path_a(gen, n, dtype, mean, std)
@@ -148,62 +146,106 @@ def _box_muller_array(numbers):
 # ======================================================= small draws in a loop
 #
 # ``randn(3)`` in a loop would spend most of its time in Python, one pair at a time.
-# Yet the words it will use next are drawn already: the rest of the generator's
-# current block (see ``Generator._words``). So when a small N(0, 1) draw directly
-# follows another, we turn every whole pair left in the block into z values in one
-# NumPy pass, and serve this draw and the following ones by slicing. The cache,
-# ``gen._normals_ahead = (block, start, z, z + 0 as float64, as float32)``, holds
-# for pairs starting at word ``start`` of ``block``; any other draw moves the
-# position off its grid of 4 words or to another block, and it is no longer used.
-# It changes nothing but the speed.
+# Yet the words it will use next are known: they are the generator's next words.
+# So when a small N(0, 1) draw directly follows another, the generator reads a few
+# thousand words ahead (``Generator._read_ahead``), we turn them all into z values
+# in one NumPy pass, and serve this draw and the following ones by slicing.
+#
+# The cache ``gen._normals_ahead`` is a tuple
+# ``(block, next, spare, index, base, size, dtype, table, ends, spares, ahead)``.
+# It is valid while the generator still stands where the last served draw left it:
+# the same ``_block`` object, the same ``_next``, the very spare object it left.
+# Then ``table[index:]`` (the ``dtype`` values of ``ahead``) are the next values,
+# whose words start at ``base`` in ``block``; a draw that stops before value i has
+# used ``ends[i]`` of them and leaves the spare ``spares[i]``. Any other draw moves
+# the generator, and the cache is ignored. Each time a run uses up a cache, the
+# next is made four times longer (up to ``_MOST_WORDS_AHEAD``): a lone pair of small
+# draws stays cheap, a long run costs little per call.
 
-def _from_pairs_ahead(gen, n, dtype):
-    """``n`` N(0, 1) numbers of ``dtype`` from the pairs made ahead; None if unusable."""
-    block, start, z, z64, z32 = gen._normals_ahead
-    position = gen._next
-    if block is not gen._block:
-        return None
-    if z is None:                         # a second small draw in a row: make them
-        if start != position:
-            return None
-        block, start, z, z64, z32 = gen._normals_ahead = _pairs_ahead(gen)
-    table = z32 if dtype is _FLOAT32 else z64 if dtype is _FLOAT64 else None
-    offset = position - start
-    if table is None or offset % 4:       # another draw moved us off the grid of pairs
-        return None
-    first = offset // 2                   # index in z of the next pair's first value
-    spare = gen._next_double_normal
-    if spare is not None:
-        first -= 1                        # the spare must be the value just before it
-    stop = first + n
-    end = stop + stop % 2                 # pairs start at even indices: end of the last
-    if first < 0 or end > len(z) or spare is not None and z[first] != spare:
-        return None
-    # Equal values give equal outputs: z + 0 is the same for 0.0 and -0.0.
-    values = table[first:stop].copy()
-    gen._next = start + 2 * end           # take the words of the pairs used, 4 per pair
-    gen._fresh = False
-    gen._next_double_normal = z[stop] if stop < end else None
+class _Ahead:
+    """z values made ahead: ``z``, and as ``z32`` and ``z64`` z + 0, ``size`` of them.
+
+    If the generator held a spare, it is value 0 (``first_pair`` = 1); after it,
+    values 2k and 2k + 1 (counted from ``first_pair``) come from words 4k..4k+3.
+    A draw that stops before value i has used ``ends[i]`` words (a pair's words go
+    with its first value) and leaves ``spares[i]`` behind: the spare, z itself
+    (a float, as C++ keeps it), or None.
+    """
+    __slots__ = ("z", "z32", "z64", "size", "words_made", "ends", "spares")
+
+    def __init__(self, z, first_pair, words_made):
+        self.z, self.z64 = z, None
+        # fma(z, 1, 0) in double, rounded once (-0.0 becomes 0.0), then to float
+        self.z32 = (z + 0.0).astype(np.float32)
+        self.size, self.words_made = len(z), words_made
+        self.ends = ((np.arange(len(z) + 1) - first_pair + 1) // 2 * 4).tolist()
+        self.spares = [None] * (len(z) + 1)
+        self.spares[1 - first_pair::2] = z[1 - first_pair::2].tolist()
+
+    def table(self, dtype):
+        """The values as ``dtype`` (float32 or float64; the latter made when first asked)."""
+        if dtype is _FLOAT32:
+            return self.z32
+        if self.z64 is None:
+            self.z64 = self.z + 0.0
+        return self.z64
+
+
+_FEWEST_WORDS_AHEAD = 1024
+_MOST_WORDS_AHEAD = 16384
+
+
+def small_standard_normal(gen, n, dtype):
+    """``normal(gen, n, dtype)`` for 0 < n < 16, mean 0, std 1: served from the cache.
+
+    The quick route of ``randn(3)`` in a loop, written for speed: the first test
+    and the five lines under it are all that most calls run. float16, and draws
+    that do not follow a small draw, take path (a).
+    """
+    block, position, spare, index, base, size, kind, table, ends, spares, ahead = \
+        gen._normals_ahead
+    if position == gen._next and block is gen._block and spare is gen._next_double_normal:
+        stop = index + n
+        if stop <= size and dtype is kind:
+            # (gen._fresh is False already: the draw that made the cache cleared it.)
+            gen._next = position = base + ends[stop]
+            gen._next_double_normal = spare = spares[stop]
+            gen._normals_ahead = (block, position, spare, stop, base, size, kind, table,
+                                  ends, spares, ahead)
+            return table[index:stop].copy()
+        if dtype is _FLOAT32 or dtype is _FLOAT64:
+            if stop > size:                   # marked (size 0), or used up: make more
+                ahead = _make_ahead(gen, 4 * ahead.words_made if ahead else _FEWEST_WORDS_AHEAD)
+                index, base, stop = 0, gen._next, n
+            return _serve(gen, ahead, index, base, stop, dtype)
+    values = _path_a(gen, n, dtype, 0.0, 1.0)
+    # Mark where this draw ended, so that a small draw right here makes a cache.
+    gen._normals_ahead = (gen._block, gen._next, gen._next_double_normal, 0, 0, 0,
+                          None, None, None, None, None)
     return values
 
 
-def _pairs_ahead(gen):
-    """The cache for ``gen``'s whole block, on the grid of 4 words its next word is on.
-
-    It starts before the next word, so that it holds the pair the spare came from.
-    """
-    start = gen._next % 4
-    rest = gen._block[start:]
-    whole = len(rest) // 4 * 4
-    z = _box_muller_array((rest[0:whole:2] << np.uint64(32)) | rest[1:whole:2])
-    plus_zero = z + 0.0                   # fma(z, 1, 0), rounded once: -0.0 becomes 0.0
-    return gen._block, start, z.tolist(), plus_zero, plus_zero.astype(np.float32)
+def _serve(gen, ahead, index, base, stop, dtype):
+    """Values ``index:stop`` of the cache as ``dtype``, which the next draws expect too."""
+    table = ahead.table(dtype)
+    gen._next = base + ahead.ends[stop]
+    gen._fresh = False
+    spare = gen._next_double_normal = ahead.spares[stop]
+    gen._normals_ahead = (gen._block, gen._next, spare, stop, base, ahead.size, dtype, table,
+                          ahead.ends, ahead.spares, ahead)
+    return table[index:stop].copy()
 
 
-def _note_small_draw(gen):
-    """Mark where a small draw ended, so that a next one right here makes the cache."""
-    if gen._normals_ahead[0] is not gen._block:
-        gen._normals_ahead = (gen._block, gen._next, None, None, None)
+def _make_ahead(gen, count):
+    """An :class:`_Ahead` from ``gen``'s next ``count`` words (at most the largest size)."""
+    count = min(count, _MOST_WORDS_AHEAD) // 4 * 4
+    gen._read_ahead(count)
+    words = gen._block[gen._next:gen._next + count]
+    z = _box_muller_array((words[0::2] << np.uint64(32)) | words[1::2])
+    spare = gen._next_double_normal
+    if spare is not None:
+        z = np.concatenate(([spare], z))
+    return _Ahead(z, int(spare is not None), count)
 
 
 _CHUNK_ROWS = _CHUNK // 8      # blocks of 16 per transform: 2**14 values of u1 and u2
@@ -238,7 +280,7 @@ def _normal_blocks(n, draw, dtype, transform, fill_all_first=True):
 
 def _box_muller_float64(blocks, out, mean, std):
     """Path (c) on rows of 16: u1 = 1 - first 8, u2 = last 8, glibc log/sin/cos."""
-    radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - blocks[:, :8]))
+    radius = np.sqrt(-2.0 * glibc_log(1.0 - blocks[:, :8]))
     theta = (2.0 * math.pi) * blocks[:, 8:]
     out[:, :8] = fma64(radius * _cos(theta), std, mean)
     out[:, 8:] = fma64(radius * _sin(theta), std, mean)
@@ -275,172 +317,3 @@ def _u24_rows(words, scratch):
     np.copyto(u, masked, casting="same_kind")    # exact: fewer than 24 bits
     u *= np.float32(2.0**-24)
     return u.reshape(words.shape)
-
-
-class _Scratch:
-    """Work arrays for path (b), made once per call and reused by every chunk.
-
-    Written as plain expressions, path (b) would make about 80 temporary arrays per
-    chunk; the C library hands such memory back to the system and faults it in
-    again chunk after chunk, which costs more than the arithmetic. So each step
-    writes into an array from here (``out=``), fetched by name: ``take(size, names)``.
-    float32 values that feed an fma are held in float64 arrays (``*64``).
-    """
-
-    def __init__(self):
-        self._arrays = {}
-
-    def take(self, size, *names):
-        arrays = []
-        for name in names:
-            dtype = (np.uint64 if name.startswith("uint64") else np.int32
-                     if name.startswith("int") else np.float64 if name.endswith("64")
-                     else np.float32)
-            array = self._arrays.get(name)
-            if array is None or len(array) < size:
-                array = self._arrays[name] = np.empty(size, dtype)
-            arrays.append(array[:size])
-        return arrays
-
-
-def _fma_rounded(a, b, c, out64, out32, keep64=True):
-    """``out32 = float32(a*b + c)`` and ``out64`` the same value in float64.
-
-    a, b, c hold float32 values (c must not be ``out64``). Their product is exact
-    in float64; the sum is rounded to float64 and then to float32. That second
-    rounding can only go wrong when the first lands exactly on a float32 midpoint,
-    which never happens for the 2**24 inputs Box-Muller gives :func:`_cephes_log`
-    and :func:`_cephes_sincos`: a test runs both with :func:`_fma_exact` on every
-    one of them and compares bits. Four quick passes and no new arrays (three with
-    ``keep64=False``, when only the float32 result is used next).
-    """
-    np.multiply(a, b, out=out64)
-    np.add(out64, c, out=out64)
-    np.copyto(out32, out64, casting="same_kind")      # round to float32 ...
-    if keep64:
-        np.copyto(out64, out32)                       # ... and hold it in float64
-
-
-def _fma_exact(a, b, c, out64, out32, keep64=True):
-    """:func:`_fma_rounded` by :func:`fma32`, exact by construction (for the tests)."""
-    out32[...] = fma32(np.asarray(a, np.float32), np.asarray(b, np.float32),
-                       np.asarray(c, np.float32))
-    out64[...] = out32
-
-
-def _f32(hex_bits):
-    return np.uint32(int(hex_bits, 16)).view(np.float32)
-
-
-# Cephes' single-precision constants (avx_mathfun.h), written as float32 bit patterns.
-_LOG_P = [_f32(h) for h in ("3d9021bb bdebd1b8 3def251a bdfe5d4f 3e11e9bf "
-                            "be2aae50 3e4cceac be7ffffc 3eaaaaaa").split()]
-_LOG_Q1, _LOG_Q2, _SQRT_HALF = _f32("b95e8083"), _f32("3f318000"), _f32("3f3504f3")
-_FOUR_OVER_PI = _f32("3fa2f983")
-_PI4_PARTS = [_f32(h) for h in ("bf490000", "b97da000", "b3222169")]   # -π/4 in 3 parts
-_COS_P = [_f32(h) for h in ("37ccf5ce", "bab6061a", "3d2aaaa5")]
-_SIN_P = [_f32(h) for h in ("b94ca1f9", "3c08839e", "be2aaaa3")]
-
-
-def _cephes_log(x, scratch, fma=_fma_rounded):
-    """Natural log of float32 x = 1 - u24, operation for operation as compiled.
-
-    Write x = m · 2**e with m in [√½, √2); then log x = e·log 2 + log m, where
-    log(1 + t) = t - t²/2 + t³·P(t) and log 2 is split as q2 - q1 for accuracy.
-    Each ``fma`` is a fused multiply-add in the kernel. Returns a scratch array.
-    """
-    n = len(x)
-    e, m, t, z, y, tmp = scratch.take(n, "e", "m", "t", "z", "y", "tmp")
-    e64, t64, z64, y64, tmp64 = scratch.take(n, "e64", "t64", "z64", "y64", "tmp64")
-    exponent, = scratch.take(n, "int_exponent")
-    bits = x.view(np.uint32)               # x >= 2**-24: no denormals to clamp
-    np.right_shift(bits.view(np.int32), 23, out=exponent)
-    exponent -= 126                        # the kernel's (bits >> 23) - 127, plus 1
-    np.copyto(e, exponent, casting="same_kind")
-    np.bitwise_and(bits, 0x807FFFFF, out=m.view(np.uint32))
-    m.view(np.uint32)[...] |= 0x3F000000   # the mantissa, as a number in [0.5, 1)
-    below = m < _SQRT_HALF                 # m < √½: use 2m and e - 1 instead
-    e -= below
-    np.subtract(m, np.float32(1.0), out=t)
-    np.multiply(m, below, out=tmp)         # m or +0: the kernel's blend
-    t += tmp                               # t = (m - 1) + m where below, else m - 1
-    np.multiply(t, t, out=z)
-    np.copyto(t64, t)
-    np.copyto(z64, z)
-    np.copyto(e64, e)
-    fma(t64, _LOG_P[0], _LOG_P[1], y64, y)
-    for coefficient in _LOG_P[2:-1]:
-        fma(y64, t64, coefficient, y64, y)     # Horner, every step fused
-    fma(y64, t64, _LOG_P[-1], y64, y, keep64=False)
-    y *= t
-    np.copyto(y64, y)
-    np.multiply(e, _LOG_Q1, out=tmp)
-    np.copyto(tmp64, tmp)
-    fma(y64, z64, tmp64, y64, y, keep64=False)  # y = fma(y, z, e·q1)
-    np.multiply(z, np.float32(0.5), out=tmp)
-    y -= tmp
-    np.add(t, y, out=tmp)
-    np.copyto(tmp64, tmp)
-    fma(e64, _LOG_Q2, tmp64, y64, y, keep64=False)   # log x = fma(e, q2, t + y)
-    return y
-
-
-def _cephes_sincos(theta, scratch, fma=_fma_rounded):
-    """(sin θ, cos θ) of float32 θ = float32(2π) · u24, as compiled (scratch arrays).
-
-    j = the even integer nearest θ·4/π from above; x = θ - j·π/4 in three fused
-    steps; then both polynomials in z = x², swapped and negated according to j.
-    """
-    n = len(theta)
-    x, z, c, s, tmp, sin, cos = scratch.take(n, "sx", "sz", "c", "s", "stmp", "sin", "cos")
-    j64, theta64, x64, z64, c64, s64, tmp64 = scratch.take(
-        n, "j64", "theta64", "x64", "z64", "c64", "s64", "tmp64")
-    j, k = scratch.take(n, "int_j", "int_k")
-    np.multiply(theta, _FOUR_OVER_PI, out=tmp)
-    np.copyto(j, tmp, casting="unsafe")        # truncation, like cvttps
-    j += 1
-    j &= ~1
-    np.copyto(j64, j)
-    np.copyto(theta64, theta)
-    fma(j64, _PI4_PARTS[0], theta64, x64, x)   # x = θ - j·π/4, in three parts
-    fma(j64, _PI4_PARTS[1], x64, tmp64, x)
-    fma(j64, _PI4_PARTS[2], tmp64, x64, x)
-    np.multiply(x, x, out=z)
-    np.copyto(z64, z)
-    fma(z64, _COS_P[0], _COS_P[1], c64, c)     # cos: 1 - z/2 + z²·(...)
-    fma(c64, z64, _COS_P[2], c64, c, keep64=False)
-    c *= z
-    np.copyto(c64, c)
-    np.multiply(z, np.float32(-0.5), out=tmp)
-    np.copyto(tmp64, tmp)
-    fma(z64, c64, tmp64, c64, c, keep64=False)
-    c += np.float32(1.0)
-    fma(z64, _SIN_P[0], _SIN_P[1], s64, s)     # sin: x + x·z·(...)
-    fma(s64, z64, _SIN_P[2], s64, s, keep64=False)
-    s *= z
-    np.copyto(s64, s)
-    fma(x64, s64, x64, s64, s, keep64=False)
-    # Where bit 1 of j is set, sin and cos swap polynomials. Like the kernel's blend,
-    # and much faster than NumPy's where=, select bits with a mask of all ones.
-    np.bitwise_and(j, 2, out=k)
-    k >>= 1
-    np.negative(k, out=k)                      # 0 or -1 (all 32 bits set)
-    s_bits, c_bits = s.view(np.int32), c.view(np.int32)
-    differ, = scratch.take(n, "int_differ")
-    np.bitwise_xor(s_bits, c_bits, out=differ)
-    differ &= k                                # s ^ c where swapping, else 0
-    np.bitwise_xor(s_bits, differ, out=sin.view(np.int32))
-    np.bitwise_xor(c_bits, differ, out=cos.view(np.int32))
-    # The kernel blends the two polynomials by adding a +0, which turns -0 into +0.
-    sin += np.float32(0.0)
-    cos += np.float32(0.0)
-    # Negate by flipping the sign bit (bit 31) where bit 2 of j (resp. ~(j - 2)) is set.
-    np.bitwise_and(j, 4, out=k)
-    k <<= 29
-    sin.view(np.int32)[...] ^= k
-    np.subtract(j, 2, out=k)
-    np.invert(k, out=k)
-    k &= 4
-    k <<= 29
-    cos.view(np.int32)[...] ^= k
-    return sin, cos

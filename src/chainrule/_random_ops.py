@@ -408,6 +408,11 @@ def _through_float(value, np_dtype):
 # ====================================================================== factories
 
 _numel = math.prod
+# For the quick routes of rand(3) and randn(3), looked up once here rather than per call.
+_FLOAT32 = np.dtype(np.float32)
+_make = Tensor._make
+_small_standard_normal = engine.small_standard_normal
+_small_unit_uniform32 = engine.small_unit_uniform32
 
 
 def _plain(size, generator, dtype, device, requires_grad):
@@ -429,9 +434,18 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> torch.rand(3)
     tensor([0.4963, 0.7682, 0.0885])
     """
-    if _plain(size, generator, dtype, device, requires_grad):
-        # rand(n) and nothing else: no option needs checking (a quick path for loops)
-        return Tensor._make(engine.uniform(engine.default_generator, size[0], DEFAULTS.float.numpy))
+    if len(size) == 1 and generator is None and dtype is None and device is None:
+        # rand(n) and nothing else, the call of a loop: no option needs checking, and a
+        # few values are sliced from u24 of the block made ahead (see _samplers.py).
+        n = size[0]
+        if type(n) is int and 0 < n <= 64 and not requires_grad:
+            if DEFAULTS.float.numpy is _FLOAT32:
+                values = _small_unit_uniform32(engine.default_generator, n)
+                if values is not None:
+                    return _make(values)
+        if _plain(size, generator, dtype, device, requires_grad):
+            return Tensor._make(
+                engine.uniform(engine.default_generator, size[0], DEFAULTS.float.numpy))
     np_dtype = _np_dtype(dtype, DEFAULTS.float)
     _check_floating(np_dtype, "check_uniform_bounds")
     shape = _size(size, "rand")
@@ -460,9 +474,16 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     tensor([[ 1.5410, -0.2934, -2.1788],
             [ 0.5684, -1.0845, -1.3986]])
     """
-    if _plain(size, generator, dtype, device, requires_grad):
-        # randn(n) and nothing else: no option needs checking (a quick path for loops)
-        return Tensor._make(engine.normal(engine.default_generator, size[0], DEFAULTS.float.numpy))
+    if len(size) == 1 and generator is None and dtype is None and device is None:
+        # randn(n) and nothing else, the call of a loop: no option needs checking, and
+        # n < 16 values are sliced from those made ahead (see _normal.py). Every other
+        # call, bad ones included, takes the checked route below.
+        n = size[0]
+        if type(n) is int and 0 < n < 16 and not requires_grad:
+            return _make(_small_standard_normal(engine.default_generator, n, DEFAULTS.float.numpy))
+        if _plain(size, generator, dtype, device, requires_grad):
+            return Tensor._make(
+                engine.normal(engine.default_generator, size[0], DEFAULTS.float.numpy))
     np_dtype = _np_dtype(dtype, DEFAULTS.float)
     _check_floating(np_dtype, "normal_kernel_cpu")
     shape = _size(size, "randn")

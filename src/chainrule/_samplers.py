@@ -103,6 +103,10 @@ def _unit_uniform(gen, n, dtype):
     """
     if n > _FEW:
         return u53(gen.random_u64(n)) if dtype == np.float64 else u24(gen._words(n))
+    if dtype == np.float32:
+        values = small_unit_uniform32(gen, n)
+        if values is not None:
+            return values
     if dtype == np.float64:
         w = gen._words_list(2 * n)
         values = [((w[i] & _LOW21) << 32 | w[i + 1]) * 2.0**-53 for i in range(0, 2 * n, 2)]
@@ -113,6 +117,27 @@ def _unit_uniform(gen, n, dtype):
 
 _FEW = 64
 _LOW21 = 2**21 - 1
+
+
+def small_unit_uniform32(gen, n):
+    """``rand(n)`` in float32 for a few n, sliced from u24 of the whole current block.
+
+    The quick route of ``rand(3)`` in a loop: the first small draw from a block turns
+    all of its words into u24 at once (``gen._uniforms_ahead = (block, u24 of it)``);
+    the following ones only slice. None if the draw runs past the block.
+    """
+    block, table = gen._uniforms_ahead
+    start = gen._next
+    stop = start + n
+    if block is not gen._block:
+        if stop > len(gen._block) or gen._pending is not None:
+            return None
+        block, table = gen._uniforms_ahead = (gen._block, u24(gen._block))
+    elif stop > len(table):
+        return None
+    gen._next = stop
+    gen._fresh = False
+    return table[start:stop].copy()
 
 
 # Big arrays are transformed this many elements at a time. The temporaries then stay
