@@ -111,6 +111,16 @@ def _scribble_on_grads(lib, leaves, others):
     return [o.detach() - b for o, b in zip(others, before)]
 
 
+def test_gradients_are_handed_over_without_a_copy_on_this_python():
+    # the reference counts _own_array relies on: if this fails, every .grad is copied
+    # (still correct, only slower), and _own_array needs the new counts
+    from chainrule.autograd import engine
+    assert engine._counts_hold()
+    layer = chainrule.nn.Linear(3, 2)
+    layer(chainrule.ones(4, 3)).sum().backward()
+    assert engine._COUNTS == [True]
+
+
 @pytest.mark.parametrize("case", ["two_leaves", "given_gradient", "hook_keeps", "linear",
                                   "retained", "expanded", "view_of_leaf", "twice"])
 def test_a_fresh_grad_shares_memory_with_nothing(case):

@@ -284,6 +284,21 @@ def _own_array(g):
     return None
 
 
+def _counts_hold():
+    """Whether :func:`_own_array`'s reference counts are this Python's: a gradient that
+    only a list refers to qualifies, one that is referred to elsewhere too does not.
+    (Python versions that borrow references count fewer; then every .grad is copied.)"""
+    def probe(g):                          # one frame, as _accumulate is
+        return _own_array(g)
+    alone, shared = [Tensor._make(np.zeros(2))], [Tensor._make(np.zeros(2))]
+    kept = shared[0]
+    return probe(alone[0]) is not None and probe(shared[0]) is None and kept is shared[0]
+
+
+# Checked once, at the first fresh .grad (Tensor is not complete when this module loads).
+_COUNTS = [None]
+
+
 def _retain(node, grads, create_graph):
     """``retain_grad()``: a non-leaf keeps a copy of its gradient (recorded only when
     ``create_graph``, since grad mode is set to it during backward)."""
@@ -302,6 +317,8 @@ def _accumulate(leaf, g, create_graph):
             if result is not None:
                 g = result
     old = leaf._grad
+    if old is None and _COUNTS[0] is None:
+        _COUNTS[0] = _counts_hold()
     if old is None:
         # A fresh copy: the same gradient tensor may reach several leaves (``a + b``
         # sends one tensor to both), and each .grad is its own. With create_graph
@@ -309,7 +326,7 @@ def _accumulate(leaf, g, create_graph):
         if create_graph:
             leaf._grad = Tensor._make(g._data.copy()).copy_(g)
         else:
-            data = _own_array(g)                  # nobody else can see it: no copy needed
+            data = _own_array(g) if _COUNTS[0] else None      # no copy if nobody can see it
             leaf._grad = Tensor._make(g._data.copy() if data is None else data)
     elif create_graph:
         leaf._grad = old + g
