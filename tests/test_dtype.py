@@ -67,7 +67,7 @@ def test_default_dtype():
 
 
 # ---- promotion -----------------------------------------------------------------------
-@pytest.mark.parametrize("a, b", itertools.product(ALL_DTYPES, repeat=2))
+@pytest.mark.parametrize("a, b", list(itertools.product(ALL_DTYPES, repeat=2)))
 def test_promote_types(a, b):
     same(lambda lib: lib.promote_types(getattr(lib, a), getattr(lib, b)))
 
@@ -82,7 +82,7 @@ def _operand(lib, dtype, tier):
 SCALARS = [2, 2.5, True, -1]
 
 
-@pytest.mark.parametrize("a, b", itertools.product(DTYPES, repeat=2))
+@pytest.mark.parametrize("a, b", list(itertools.product(DTYPES, repeat=2)))
 @pytest.mark.parametrize("tiers", [(0, 0), (0, 1), (1, 0), (1, 1)])
 def test_tensor_tensor_promotion(a, b, tiers):
     for op in ("__add__", "__mul__", "__truediv__"):
