@@ -86,3 +86,17 @@ def test_unknown_workload_is_an_error():
     proc = subprocess.run([sys.executable, "-m", "bench", "--only", "nope"],
                           capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 2 and "unknown workload" in proc.stderr
+
+
+def test_before_and_after_compares_two_checkouts():
+    # HEAD against the working tree: a number per variant, and the worktree cleaned up
+    def worktrees():
+        return subprocess.run(["git", "worktree", "list"], capture_output=True, text=True,
+                              cwd=REPO).stdout
+    before = worktrees()
+    proc = subprocess.run([sys.executable, "-m", "bench.ab", "HEAD", "seed-linear",
+                           "--rounds", "1"], capture_output=True, text=True, cwd=REPO,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "seed-linear step: before" in proc.stdout and "after/before" in proc.stdout
+    assert worktrees() == before
