@@ -546,6 +546,46 @@ def test_hook_handle_remove():
     same(run)
 
 
+ORDER_GRAPHS = {
+    "a + b": lambda lib, a, b, c: a + b,
+    "a * b + c": lambda lib, a, b, c: a * b + c,
+    "(a * b) * c": lambda lib, a, b, c: (a * b) * c,
+    "cat([a * 2, b, c * 3])": lambda lib, a, b, c: lib.cat([a * 2, b, c * 3]),
+    "x = a * 2; x * b + x * c": lambda lib, a, b, c: (lambda x: x * b + x * c)(a * 2),
+    "c + (b + a) * a": lambda lib, a, b, c: c + (b + a) * a,
+    "b * (a * 3) + (a + c) * (b - a)": lambda lib, a, b, c: b * (a * 3) + (a + c) * (b - a),
+}
+
+
+@pytest.mark.parametrize("graph", list(ORDER_GRAPHS))
+def test_nodes_and_leaves_run_in_pytorchs_order(graph):
+    """The latest-made node first, and the leaves in the order their gradients were
+    complete: the order in which node hooks and leaf hooks are called."""
+    def run(lib):
+        a, b, c = (lib.tensor([v], requires_grad=True) for v in (1.5, -2.0, 3.0))
+        order = []
+        for name, t in zip("abc", (a, b, c)):
+            t.register_hook(lambda g, name=name: order.append(name))
+        y = ORDER_GRAPHS[graph](lib, a, b, c).sum()
+        for node in _nodes(y.grad_fn):
+            node.register_hook(lambda gi, go, name=node.name(): order.append(name))
+        y.backward()
+        return order
+    same(run)
+
+
+def _nodes(fn):
+    """Every node reachable from ``fn``, each once (the leaves' AccumulateGrad left out)."""
+    seen, stack = [], [fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen or "AccumulateGrad" in node.name():
+            continue
+        seen.append(node)
+        stack.extend(n for n, _ in node.next_functions)
+    return seen
+
+
 def test_hook_on_a_tensor_that_does_not_require_grad():
     same(lambda lib: lib.tensor([1.0]).register_hook(lambda g: g))
 

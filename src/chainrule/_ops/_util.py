@@ -124,21 +124,20 @@ def check_inplace(t, through_view=False, overlap_ok=False):
     (``through_view``: the op writes through a view, as ``x[0] = 1`` does); and, unless
     ``overlap_ok`` (``fill_``, ``zero_``), writes into an expanded tensor, whose
     elements share memory (NumPy marks such arrays read-only)."""
+    if _STATE.enabled:                  # autograd's checks come first, as in PyTorch
+        view = t._view
+        if view is not None and view[2] != "default" and view[0]._requires_grad:
+            views.check_rebase(t)           # a no_grad-made or multi-output view refuses
+        base = t._base
+        if t._requires_grad and t.grad_fn is None and not through_view and base is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        if t._requires_grad and (base is not None and base._requires_grad
+                                 and base.grad_fn is None or through_view and t.grad_fn is None):
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
     if not overlap_ok and not t._data.flags.writeable and overlaps(t._data):
         raise overlap_error()
-    if not _STATE.enabled:
-        return
-    view = t._view
-    if view is not None and view[2] != "default" and view[0]._requires_grad:
-        views.check_rebase(t)           # a no_grad-made or multi-output view refuses
-    base = t._base
-    if t._requires_grad and t.grad_fn is None and not through_view and base is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
-    if t._requires_grad and (base is not None and base._requires_grad and base.grad_fn is None
-                             or through_view and t.grad_fn is None):
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                           "an in-place operation.")
 
 
 def check_no_partial_overlap(t, inputs):

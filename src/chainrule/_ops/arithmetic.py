@@ -9,8 +9,11 @@ operation, so that float32 gradients round exactly as PyTorch's do.
 """
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.graph import Node
 from .._tensor import TensorBase
+_make = TensorBase._make
+_STATE = grad_mode.STATE
 from ._args import expect, fits, not_an_operand
 from ._util import (broadcast_error, check_inplace, check_no_partial_overlap, float_operands,
                     graph_input, needs_graph, promote, shape_of, write_inplace)
@@ -48,7 +51,7 @@ class Sub(Node):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         x, y = promote(a, b)
-        if a._data.dtype == np.bool_ or _is_bool(b):
+        if a._data.dtype.kind == "b" or _is_bool(b):
             _refuse_bool_subtraction(a, b)
         if alpha != 1:
             y = y * alpha
@@ -62,6 +65,11 @@ class Sub(Node):
             return grad, None
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
+    def fast_backward(self, grad):
+        if not self.needs_input_grad(1) or self.alpha != 1:
+            return self.backward(grad)
+        return grad, _make(np.negative(grad._data))
+
 
 class Rsub(Node):
     """z = b - a for a Python number b (``2 - x``);   dz/da = -1."""
@@ -69,16 +77,19 @@ class Rsub(Node):
 
     def forward(self, a, b):
         x, y = promote(a, b)
-        if a._data.dtype == np.bool_ or _is_bool(b):
+        if a._data.dtype.kind == "b" or _is_bool(b):
             _refuse_bool_subtraction(a, b)
         return np.subtract(y, x)
 
     def backward(self, grad):
         return -grad, None
 
+    def fast_backward(self, grad):
+        return _make(np.negative(grad._data)), None
+
 
 def _is_bool(v):
-    return isinstance(v, bool) or isinstance(v, TensorBase) and v._data.dtype == np.bool_
+    return isinstance(v, bool) or isinstance(v, TensorBase) and v._data.dtype.kind == "b"
 
 
 def _refuse_bool_subtraction(a, b):
@@ -127,6 +138,17 @@ class Mul(Node):
         return (grad * self.saved(1) if self.needs_input_grad(0) else None,
                 grad * self.saved(0) if self.needs_input_grad(1) else None)
 
+    def fast_backward(self, grad):
+        g = grad._data
+        grads = [None, None]
+        for i in (0, 1):
+            if self._edges[i] is not None:
+                other = self.saved_array(1 - i, g.dtype)
+                if other is None:
+                    return self.backward(grad)
+                grads[i] = _make(np.multiply(g, other))
+        return tuple(grads)
+
 
 class Div(Node):
     """z = a / b;   dz/da = 1/b,  dz/db = -a/b^2 (computed as -grad * ((a/b)/b))."""
@@ -146,13 +168,21 @@ class Div(Node):
         a, b = self.saved_tensors
         return grad_a, -grad * ((a / b) / b)
 
+    def fast_backward(self, grad):
+        g = grad._data
+        b = self.saved_array(1, g.dtype)
+        if b is None or self.needs_input_grad(1):
+            return self.backward(grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _make(np.true_divide(g, b)), None
+
 
 class Neg(Node):
     """z = -a;   dz/da = -1."""
     torch_name = "NegBackward0"
 
     def forward(self, a):
-        if a._data.dtype == np.bool_:
+        if a._data.dtype.kind == "b":
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                                "If you are trying to invert a mask, use the `~` or "
                                "`logical_not()` operator instead.")
@@ -160,6 +190,9 @@ class Neg(Node):
 
     def backward(self, grad):
         return -grad
+
+    def fast_backward(self, grad):
+        return _make(np.negative(grad._data))
 
 
 class Pow(Node):
@@ -169,24 +202,11 @@ class Pow(Node):
     def forward(self, a, p):
         self.save_for_backward(a, p)
         x, _ = promote(a, p)
-        if x.dtype == np.bool_:                   # bool ** True / False (PyTorch allows it)
+        if x.dtype.kind == "b":                   # bool ** True / False (PyTorch allows it)
             return x.copy() if p else np.ones_like(x)
         if isinstance(p, int) and x.dtype.kind in "iu" and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if p == 2:                                # the most common case first: x ** 2
-            return np.square(x)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # the special cases PyTorch computes by multiplication, so they round alike
-            if x.dtype.kind == "f":
-                if p == 3:
-                    return x * x * x
-                if p == -2:
-                    return 1 / (x * x)
-                if p == -1:
-                    return np.reciprocal(x)
-                if p == 0.5:
-                    return np.sqrt(x)
-            return np.power(x, p)
+        return _power(x, p)
 
     def backward(self, grad):
         a, p = self.saved_tensors
@@ -196,6 +216,34 @@ class Pow(Node):
             # PyTorch computes grad * (2 * a.pow(1)); a.pow(1) is a itself, so one op fewer
             return grad * (a * 2)
         return grad * (p * a ** (p - 1))
+
+    def fast_backward(self, grad):
+        g = grad._data
+        a = self.saved_array(0, g.dtype)
+        p = self._saved[1]
+        if a is None or p == 0 or p.__class__ is not int and p.__class__ is not float:
+            return self.backward(grad)
+        if p == 2:
+            return _make(np.multiply(g, np.multiply(a, 2)))
+        return _make(np.multiply(g, np.multiply(_power(a, p - 1), p)))
+
+
+def _power(x, p):
+    """``x ** p`` for an array ``x`` and a number ``p``, rounded as PyTorch rounds it."""
+    if p == 2:                                # the most common case first: x ** 2
+        return np.square(x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # the special cases PyTorch computes by multiplication, so they round alike
+        if x.dtype.kind == "f":
+            if p == 3:
+                return x * x * x
+            if p == -2:
+                return 1 / (x * x)
+            if p == -1:
+                return np.reciprocal(x)
+            if p == 0.5:
+                return np.sqrt(x)
+        return np.power(x, p)
 
 
 class PowTensor(Node):
@@ -522,6 +570,44 @@ def inplace(t, op, *args, **kwargs):
     return write_inplace(t, op(t, *args, **kwargs))
 
 
+def inplace_binary(t, ufunc, op, other, name=None):
+    """``t += other`` and its kin: ``inplace(t, op, other)``, or NumPy's ``ufunc`` writing
+    straight into ``t``'s array where that is the same thing. ``name``: the method's
+    (``"add_"``), for PyTorch's error on an ``other`` of the wrong type; None for an
+    operator (``t += "1"``), which leaves that error to Python, as PyTorch does.
+
+    That is the update of a hand-written training loop (``w.data -= lr * w.grad.data``),
+    run once per parameter per step: nothing is recorded (grad mode is off, or neither
+    operand is in a graph or a view), ``t`` is a float array NumPy may write to, and
+    ``other`` is a Python number or a tensor of ``t``'s dtype with memory of its own.
+    NumPy then computes in ``t``'s dtype as PyTorch does. A shape that does not fit
+    ``t`` goes the general way, for PyTorch's error.
+    """
+    data = t._data
+    if data.dtype.kind == "f" and data.flags.writeable:
+        grad_mode_on = _STATE.enabled
+        if other.__class__ is float or other.__class__ is int:
+            y = other
+        elif (isinstance(other, TensorBase) and other._data.dtype is data.dtype
+              and other._version_counter is not t._version_counter
+              and not (grad_mode_on and (other._requires_grad or other._view is not None))):
+            y = other._data
+        else:
+            y = None
+        if y is not None and not (grad_mode_on and (t._requires_grad or t._view is not None)):
+            try:
+                ufunc(data, y, out=data)
+            except ValueError:                    # (NumPy checks shapes before writing)
+                return inplace(t, op, other)
+            t._version_counter[0] += 1
+            return t
+    if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+        if name is None:
+            return NotImplemented
+        expect(name, ("other", "Tensor", other))
+    return inplace(t, op, other)
+
+
 class ArithmeticMethods:
     """The arithmetic methods and operators of ``Tensor``."""
     __slots__ = ()
@@ -546,10 +632,13 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def add_(self, other, *, alpha=1):
+        if alpha == 1:
+            return inplace_binary(self, np.add, add, other, "add_")
+        expect("add_", ("other", "Tensor", other))
         return inplace(self, add, other, alpha=alpha)
 
     def __iadd__(self, other):
-        return inplace(self, add, other)
+        return inplace_binary(self, np.add, add, other)
 
     def sub(self, other, *, alpha=1):
         try:
@@ -575,10 +664,13 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def sub_(self, other, *, alpha=1):
+        if alpha == 1:
+            return inplace_binary(self, np.subtract, sub, other, "sub_")
+        expect("sub_", ("other", "Tensor", other))
         return inplace(self, sub, other, alpha=alpha)
 
     def __isub__(self, other):
-        return inplace(self, sub, other)
+        return inplace_binary(self, np.subtract, sub, other)
 
     def mul(self, other):
         try:
@@ -602,10 +694,10 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def mul_(self, other):
-        return inplace(self, mul, other)
+        return inplace_binary(self, np.multiply, mul, other, "mul_")
 
     def __imul__(self, other):
-        return inplace(self, mul, other)
+        return inplace_binary(self, np.multiply, mul, other)
 
     def div(self, other, *, rounding_mode=None):
         return div(self, other, rounding_mode=rounding_mode)
@@ -625,9 +717,13 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def div_(self, other, *, rounding_mode=None):
+        if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+            expect("div_", ("other", "Tensor", other))
         return inplace(self, div, other, rounding_mode=rounding_mode)
 
     def __itruediv__(self, other):
+        if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+            return NotImplemented
         return inplace(self, div, other)
 
     def reciprocal(self):

@@ -17,6 +17,7 @@ The whole algorithm, as in HIPS/autograd:
 >>> w.grad                 # dy/dw = 2w + 1
 tensor(7.)
 """
+from heapq import heappop, heappush
 from sys import getrefcount
 
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 from . import grad_mode
 
 _STATE = grad_mode.STATE
-from .graph import Node
+from .graph import HOOKED, Node
 from .._tensor import TensorBase as Tensor
 
 # Observers of the backward pass (the seam that chainrule.explain uses):
@@ -118,32 +119,37 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
     With ``accumulate=True`` (``Tensor.backward``) leaves add into ``.grad``;
     otherwise (``autograd.grad``) the gradients of ``inputs`` are returned.
+
+    The order is PyTorch's. Nodes: the node made last goes first. A node's users
+    were all made after it, so when it is the latest node still waiting, every
+    gradient it will receive has arrived; no pass to sort the graph is needed.
+    Leaves: each is accumulated as soon as its gradient is complete, so the nodes
+    sending to it are counted first (``_leaf_uses``). Only a hook (or an observer)
+    can tell when that happens; until one has been registered, the leaves are
+    accumulated after the last node instead, in the same order, without the count.
     """
-    buffers = {}                                  # node or leaf -> [grad per output]
-    roots = _seed(buffers, outputs, grad_outputs)
-    order = topological_order(roots)
+    pending = {}                  # node -> [gradient per output]
+    leaves = {}                   # id(leaf) -> [leaf, gradient]
+    heap = []                     # (-sequence number, node): the latest node on top
+    _seed(pending, leaves, heap, outputs, grad_outputs)
+    uses = _leaf_uses(heap) if HOOKED[0] or OBSERVERS else None    # id(leaf) -> count
     wanted = needed = captured = None
     if inputs is not None:
         wanted = _wanted(inputs)                  # (node or leaf, output_nr) -> [index]
-        needed = _nodes_leading_to(order, wanted)
+        needed = _nodes_leading_to(topological_order([e[1] for e in heap]), wanted)
         captured = [None] * len(inputs)
 
     previous = _STATE.enabled
     _STATE.enabled = bool(create_graph)     # backward formulas are recorded only for create_graph
-    pop = buffers.pop
+    pop = pending.pop
     try:
-        for item in order:
-            grads = pop(item, None)
-            if grads is None:
-                continue
+        while heap:
+            item = heappop(heap)[1]
+            grads = pop(item)
             if wanted is not None:
                 for nr, g in enumerate(grads):
                     for i in wanted.get((item, nr), ()):
                         captured[i] = g
-            if not isinstance(item, Node):                            # a leaf
-                if accumulate and (wanted is None or (item, 0) in wanted):
-                    _accumulate(item, grads[0], create_graph)
-                continue
             # The steps below are the helpers' bodies written out for the common case
             # (one output, no hooks): this loop runs once per node of every backward.
             if item._pre_hooks or item.num_outputs > 1:
@@ -153,7 +159,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if needed is not None and item not in needed:
                 continue                          # leads to none of the requested inputs
             if item.num_outputs == 1 and not item._hooks and not OBSERVERS:
-                grads_in = item.backward(grads[0])
+                fast = item.fast_backward         # (set only on single-output nodes)
+                grads_in = (item.backward(grads[0]) if fast is None or create_graph
+                            else fast(grads[0]))
                 if grads_in.__class__ is not tuple:
                     grads_in = (grads_in,)
             else:
@@ -161,36 +169,101 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if not retain_graph and (item._saved is not None or item._result_data is not None):
                 item.release()                                        # free the graph
             for edge, g in zip(item._edges, grads_in):
-                if edge is None or g is None:
+                if edge is None:
                     continue
                 target, nr, shape, dtype = edge
+                if g is None:
+                    if uses is not None and not isinstance(target, Node):
+                        _leaf_used(uses, leaves, target, accumulate, wanted, captured,
+                                   create_graph)
+                    continue
                 data = g._data
                 if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
                     g = _fit_to_input(g, shape, dtype, item, _position(item._edges, edge))
-                slot = buffers.get(target)
+                if not isinstance(target, Node):
+                    _to_leaf(leaves, target, g)
+                    if uses is not None:
+                        g = None                  # (_accumulate counts the references)
+                        _leaf_used(uses, leaves, target, accumulate, wanted, captured,
+                                   create_graph)
+                    continue
+                slot = pending.get(target)
                 if slot is None:
-                    if nr == 0 and not isinstance(target, Node) or target.num_outputs == 1:
-                        buffers[target] = [g]
+                    heappush(heap, (-target._seq, target))
+                    if target.num_outputs == 1:
+                        pending[target] = [g]
                         continue
-                    slot = buffers[target] = [None] * target.num_outputs
+                    slot = pending[target] = [None] * target.num_outputs
                 slot[nr] = g if slot[nr] is None else slot[nr] + g
-            grads = grads_in = g = data = None    # the buffers hold the only references
+            grads = grads_in = g = data = None    # the dicts hold the only references
+        for entry in leaves.values():             # [leaf, gradient]: those not done yet
+            _finish_leaf(entry, accumulate, wanted, captured, create_graph)
     finally:
         _STATE.enabled = previous
     return captured
 
 
-def _seed(buffers, outputs, grad_outputs):
-    """Put each output's starting gradient in the buffers; return the roots."""
-    roots = []
+def _seed(pending, leaves, heap, outputs, grad_outputs):
+    """Put each output's starting gradient where the loop finds it."""
     for t, g in zip(outputs, grad_outputs):
         if g._data.dtype != t._data.dtype:        # a float64 gradient for a float32 output
             g = Tensor._make(g._data.astype(t._data.dtype))
         fn = t.grad_fn                            # (the property: a view's is rebuilt)
-        target, nr = (fn, t._output_nr) if fn is not None else (t, 0)
-        _add_to(buffers, target, nr, g, _num_outputs(target))
-        roots.append(target)
-    return roots
+        if fn is None:
+            _to_leaf(leaves, t, g)
+            continue
+        grads = pending.get(fn)
+        if grads is None:
+            grads = pending[fn] = [None] * fn.num_outputs
+            heappush(heap, (-fn._seq, fn))
+        nr = t._output_nr
+        grads[nr] = g if grads[nr] is None else grads[nr] + g
+
+
+def _leaf_uses(heap):
+    """How many edges of the graph below the roots lead to each leaf: id(leaf) -> count."""
+    uses = {}
+    seen = {id(node) for _, node in heap}
+    stack = [node for _, node in heap]
+    while stack:
+        for edge in stack.pop()._edges:
+            if edge is None:
+                continue
+            target = edge[0]
+            if not isinstance(target, Node):
+                uses[id(target)] = uses.get(id(target), 0) + 1
+            elif id(target) not in seen:
+                seen.add(id(target))
+                stack.append(target)
+    return uses
+
+
+def _leaf_used(uses, leaves, leaf, accumulate, wanted, captured, create_graph):
+    """One more node has sent ``leaf`` its gradient (or None): the last one finishes it."""
+    key = id(leaf)
+    uses[key] -= 1
+    if uses[key] == 0 and key in leaves:
+        _finish_leaf(leaves.pop(key), accumulate, wanted, captured, create_graph)
+
+
+def _finish_leaf(entry, accumulate, wanted, captured, create_graph):
+    """A leaf's gradient is complete: ``entry`` is ``[leaf, gradient]``."""
+    leaf = entry[0]
+    if wanted is not None:
+        for i in wanted.get((leaf, 0), ()):
+            captured[i] = entry[1]
+    if accumulate and (wanted is None or (leaf, 0) in wanted):
+        _accumulate(leaf, entry[1], create_graph)
+
+
+def _to_leaf(leaves, leaf, g):
+    """Add ``g`` to what ``leaf`` has received; the leaf moves to the end of the order."""
+    entry = leaves.pop(id(leaf), None)
+    if entry is None:
+        leaves[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+        leaves[id(leaf)] = entry
 
 
 def _wanted(inputs):
@@ -224,17 +297,6 @@ def _call_backward(node, grads):
         for observer in OBSERVERS:
             observer(node, grads_in, tuple(grads))
     return grads_in
-
-
-def _num_outputs(target):
-    return target.num_outputs if isinstance(target, Node) else 1
-
-
-def _add_to(buffers, target, nr, g, n_outputs):
-    grads = buffers.get(target)
-    if grads is None:
-        grads = buffers[target] = [None] * n_outputs
-    grads[nr] = g if grads[nr] is None else grads[nr] + g
 
 
 def _run_pre_hooks(node, grads):

@@ -29,7 +29,7 @@ graph node (``y.grad_fn``) is the ``ctx`` object itself.
 import functools
 
 from . import grad_mode
-from .graph import Node, _FREED_MESSAGE, _edge, _modified_message
+from .graph import Node, _FREED_MESSAGE, _edge, _modified_message, next_sequence_nr
 from .._tensor import TensorBase
 
 
@@ -168,6 +168,7 @@ class Function:
             isinstance(a, TensorBase) and a._requires_grad for a in args)
         if record:                   # before forward, so that it can read needs_input_grad
             node._edges = tuple(_edge(a) if isinstance(a, TensorBase) else None for a in args)
+            node._seq = next_sequence_nr()
             node._tensor_inputs = tuple(i for i, a in enumerate(args)
                                         if isinstance(a, TensorBase))
         with grad_mode.no_grad():

@@ -8,6 +8,13 @@ result's ``grad_fn``: a record of how to send a gradient back to each input.
     forward(self, *inputs)  -> NumPy array (or a tuple of arrays)
     backward(self, grad)    -> one gradient Tensor (or None) per input
 
+``backward`` is written with tensor operations, so that ``create_graph=True`` can
+record it and differentiate again. A few ops of every training step also have
+``fast_backward``: the same formula on the NumPy arrays, which the engine calls
+when nothing is recorded (the common case). It skips the op machinery of each
+step of the formula, and rounds exactly as ``backward`` does: it only runs when
+its operands have the gradient's dtype, and otherwise hands over to ``backward``.
+
 Edges. ``node._edges[i]`` says where the gradient for input ``i`` goes:
 ``None`` (the input needs no gradient) or a tuple
 ``(target, output_nr, shape, numpy_dtype)``. ``target`` is the node that made
@@ -15,13 +22,19 @@ the input, or the input tensor itself when it is a leaf: a leaf is its own
 gradient accumulator, so no extra object and no reference cycle is needed.
 The shape and dtype let the engine undo broadcasting and type promotion in
 one place (``engine._fit_to_input``).
+
+Sequence numbers. Every recorded node takes the next number of one counter
+(``node._seq``), as in PyTorch. A node's inputs were made before it, so they
+have smaller numbers: the backward pass runs the nodes from the largest down.
 """
+import itertools
 import re
 
 from . import grad_mode
 from .._dtype import legacy_type_name
 
 _STATE = grad_mode.STATE
+next_sequence_nr = itertools.count(1).__next__
 # Teaching/anomaly mode's seam (issue 6): None unless chainrule.teach() or
 # detect_anomaly() is on; then Node.apply hands the op to it (see anomaly_mode.py).
 WATCH = None
@@ -52,9 +65,12 @@ class Node:
     non_differentiable = ()
     # a multi-output node's backward gets zeros for outputs that received no gradient
     materialize_grads = True
+    # backward on NumPy arrays for a backward pass that records nothing (see above)
+    fast_backward = None
 
     # Defaults as class attributes, so creating a node sets nothing it doesn't use.
     _edges = ()
+    _seq = 0                    # set when recorded (see "Sequence numbers" above)
     _saved = None
     _versions = None
     _freed = False
@@ -88,8 +104,9 @@ class Node:
                     if x._requires_grad:
                         # integer and bool results carry no gradient (x.long(), x.argmax())
                         if out.__class__ is tuple or out.dtype.kind == "f":
-                            edges = [_edge(x) if isinstance(x, Tensor) else None
-                                     for x in inputs]
+                            edges = []
+                            for x in inputs:        # (a loop: cheaper than a list display)
+                                edges.append(_edge(x) if isinstance(x, Tensor) else None)
                         break
         if edges is None:                                   # not recorded: just the values
             if out.__class__ is not tuple:
@@ -99,10 +116,12 @@ class Node:
                 return result
             return _views(tuple(Tensor._make(o) for o in out), node, inputs)
         node._edges = edges
+        node._seq = next_sequence_nr()
         saved = node._saved
         if saved is not None:
-            node._versions = [t._version_counter[0] if isinstance(t, Tensor) else None
-                              for t in saved]
+            node._versions = versions = []
+            for t in saved:
+                versions.append(t._version_counter[0] if isinstance(t, Tensor) else None)
         if out.__class__ is not tuple:
             result = Tensor._make(out, node)
             if node.is_view:
@@ -157,6 +176,17 @@ class Node:
             out._version_counter = self._result_version
             raise RuntimeError(_modified_message(out, self._result_expected, self))
         return Tensor._make(self._result_data, self)
+
+    def saved_array(self, i, dtype):
+        """Saved value ``i`` as a ``fast_backward`` uses it: the array of a tensor of
+        ``dtype``, or a Python number; None for a tensor of another dtype (promotion is
+        ``backward``'s business). Checked as ``saved`` checks it."""
+        v = self.saved(i)
+        if v.__class__ is float or v.__class__ is int:
+            return v
+        if isinstance(v, Tensor) and v._data.dtype == dtype:
+            return v._data
+        return None
 
     def needs_input_grad(self, i):
         """True when input ``i`` should receive a gradient."""
@@ -237,9 +267,16 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
+# Set by the first hook registered on any node or tensor (each registration makes a
+# handle). Until then nothing can tell when a leaf's gradient was accumulated, and the
+# engine saves itself a pass over the graph (see engine.run_backward).
+HOOKED = [False]
+
+
 class _RemovableHandle:
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
+        HOOKED[0] = True
 
     def remove(self):
         if self._hook in self._hooks:

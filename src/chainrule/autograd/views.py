@@ -49,7 +49,7 @@ import re
 import numpy as np
 
 from . import grad_mode
-from .graph import Node, _edge
+from .graph import Node, _edge, next_sequence_nr
 
 _STATE = grad_mode.STATE
 
@@ -106,6 +106,7 @@ def rebase(view, result):
     node.view_shape = view._data.shape
     node._edges = [_edge(base), (result._grad_fn, result._output_nr, view._data.shape,
                                  view._data.dtype)]
+    node._seq = next_sequence_nr()
     base._grad_fn = node
     base._output_nr = 0
     base._requires_grad = True
@@ -118,6 +119,7 @@ def _rebuild(view, positions):
     node.positions = positions
     node.base_shape = base._data.shape
     node._edges = [_edge(base)]
+    node._seq = next_sequence_nr()
     view._grad_fn = node
     view._output_nr = 0
     view._requires_grad = True
