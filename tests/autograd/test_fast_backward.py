@@ -122,3 +122,53 @@ def test_a_modified_saved_value_is_still_an_error():
     with pytest.raises(RuntimeError) as mine:
         run(chainrule)
     assert str(mine.value) == str(theirs.value).split(" (Triggered")[0]
+
+
+# nodes of a linear layer: (name, forward taking (lib, x, w, b))
+LAYER_NODES = {
+    "linear (addmm)": lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
+    "linear, bias fixed": lambda lib, x, w, b: lib.nn.functional.linear(x, w, b.detach()),
+    "linear, input fixed": lambda lib, x, w, b: lib.nn.functional.linear(x.detach(), w, b),
+    "w.t()": lambda lib, x, w, b: w.t(),
+    "x.transpose(1, 0)": lambda lib, x, w, b: x.transpose(1, 0),
+    "x.transpose(-1, -1)": lambda lib, x, w, b: x.transpose(-1, -1),
+}
+
+
+def _layer(lib, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    make = lambda *shape: lib.tensor(rng.standard_normal(shape), dtype=getattr(lib, dtype),
+                                     requires_grad=True)
+    return make(6, 5), make(4, 5), make(4)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(LAYER_NODES))
+def test_layer_nodes_fast_backward_gives_backwards_bits(name, dtype):
+    x, w, b = _layer(chainrule, dtype)
+    y = LAYER_NODES[name](chainrule, x, w, b)
+    node = y.grad_fn
+    assert type(node).fast_backward is not Node.fast_backward, "no fast_backward to test"
+    grad = chainrule.randn(*y.shape, dtype=y.dtype)
+    with chainrule.no_grad():
+        fast, slow = node.fast_backward(grad), node.backward(grad)
+    fast = fast if isinstance(fast, tuple) else (fast,)
+    slow = slow if isinstance(slow, tuple) else (slow,)
+    assert len(fast) == len(slow)
+    for f, s in zip(fast, slow):
+        assert (f is None) == (s is None)
+        if f is not None:
+            assert f.shape == s.shape and f.numpy().tobytes() == s.numpy().tobytes()
+
+
+@pytest.mark.parametrize("name", list(LAYER_NODES))
+def test_layer_gradients_are_pytorchs(name):
+    def grads(lib):
+        x, w, b = _layer(lib, "float64")
+        y = LAYER_NODES[name](lib, x, w, b)
+        y.backward(lib.tensor(np.random.default_rng(5).standard_normal(tuple(y.shape))))
+        return [t.grad for t in (x, w, b)]
+    for m, t in zip(grads(chainrule), grads(torch)):
+        assert (m is None) == (t is None)
+        if t is not None:                 # float64: BLAS's order of sums aside, the same
+            np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-12, atol=1e-14)

@@ -17,6 +17,8 @@ from .._tensor import TensorBase
 from ._args import expect
 from ._util import user_warning
 
+_make = TensorBase._make
+
 
 def _shape_args(shape):
     """``view(2, 3)``, ``view((2, 3))`` and ``view(torch.Size([2, 3]))`` alike."""
@@ -136,6 +138,11 @@ class Transpose(Node):
 
     def backward(self, grad):
         return grad.transpose(*self.dims)
+
+    def fast_backward(self, grad):
+        dim0, dim1 = self.dims
+        g = grad._data
+        return _make(g.view() if dim0 == dim1 else np.swapaxes(g, dim0, dim1))
 
 
 class Permute(Node):

@@ -20,8 +20,10 @@ tensor([[11.5000]], grad_fn=<AddmmBackward0>)
 import numpy as np
 
 from ...autograd.graph import Node
+from ..._tensor import TensorBase
 from ..._ops.linalg import einsum, matmul
 
+_make = TensorBase._make
 _SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -52,6 +54,13 @@ class Addmm(Node):
         if self.needs_input_grad(2):
             # mat2 is W.t(), a column-major view: PyTorch computes (G^T M1)^T for it
             grad_mat2 = grad.t().mm(mat1).t()
+        return grad, grad_mat1, grad_mat2
+
+    def fast_backward(self, grad):
+        mat1, mat2 = self.saved_tensors          # (addmm checked that the dtypes agree)
+        g = grad._data
+        grad_mat1 = _make(np.matmul(g, mat2._data.T)) if self.needs_input_grad(1) else None
+        grad_mat2 = _make(np.matmul(g.T, mat1._data).T) if self.needs_input_grad(2) else None
         return grad, grad_mat1, grad_mat2
 
 
