@@ -104,6 +104,25 @@ def test_runs_interrupted_by_every_other_draw(seed):
     assert same_state()
 
 
+def test_the_shared_word_counts_stay_as_made():
+    """Caches of one size share one ``ends`` list (``_normal._ends``). After runs through
+    caches of every size, with and without a spare first, each list seen is still the
+    words used by a draw that stops before value i: 4 a pair, with the pair's first value."""
+    seen = {}
+    for seed in range(4):
+        seed_both(seed)
+        for i in range(3 * _normal._MOST_WORDS_AHEAD // 8):
+            k = 1 + (i + seed) % 4
+            assert same(chainrule.randn(k), torch.randn(k)), i
+            ahead = chainrule.default_generator._normals_ahead[-1]
+            if ahead is not None:
+                first_pair = int(ahead.spares[0] is not None)    # a spare came first
+                seen[ahead.size, first_pair] = ahead.ends
+    assert len(seen) == 6                 # three sizes, each with and without a spare
+    for (size, first_pair), ends in seen.items():
+        assert ends == [4 * ((i - first_pair + 1) // 2) for i in range(size + 1)]
+
+
 def test_a_drawn_tensor_owns_its_memory():
     """Changing a served tensor in place changes neither the cache nor later draws."""
     seed_both(5)
