@@ -120,3 +120,51 @@ def test_a_view_sees_the_write_and_its_version_moves():
         row *= 2.0
         return t, row, t._version, row._version
     same(run)
+
+
+TIMES = {
+    "0.01 * t": lambda lib, t: 0.01 * t,
+    "t * 0.5": lambda lib, t: t * 0.5,
+    "t * 3": lambda lib, t: t * 3,
+    "t[1:] * 0.5": lambda lib, t: t[1:] * 0.5,
+    "t.detach() * 0.5": lambda lib, t: t.detach() * 0.5,
+}
+
+
+@pytest.mark.parametrize("grad_mode", ["grad", "no_grad"])
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool"])
+@pytest.mark.parametrize("case", list(TIMES))
+def test_a_tensor_times_a_number(case, dtype, requires_grad, grad_mode):
+    """``lr * p.grad`` outside any graph is NumPy's product alone: the same values, dtype
+    and (no) grad_fn as PyTorch; inside a graph it is recorded."""
+    if requires_grad and dtype in ("int64", "bool"):
+        return                                  # (only float tensors can require grad)
+    def run(lib):
+        t = lib.tensor([0.5, -1.25, 3.0], dtype=getattr(lib, dtype),
+                       requires_grad=requires_grad)
+        with lib.no_grad() if grad_mode == "no_grad" else lib.enable_grad():
+            return TIMES[case](lib, t)
+    same(run)
+
+
+def test_a_watcher_still_sees_the_update_ops():
+    """The quick routes step aside while a watcher (teaching or anomaly mode) is on:
+    it sees the product and the in-place subtraction of ``w.data -= lr * w.grad.data``."""
+    from chainrule.autograd import anomaly_mode
+    w = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3.0).sum().backward()
+    seen = []
+
+    def watcher(cls, inputs, result):
+        seen.append(cls.__name__)
+    anomaly_mode.add_watcher(watcher)
+    try:
+        w.data -= 0.1 * w.grad.data
+    finally:
+        anomaly_mode.remove_watcher(watcher)
+    assert seen == ["Mul", "Sub"]
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    (t * 3.0).sum().backward()
+    t.data -= 0.1 * t.grad.data
+    assert w.detach().numpy().tobytes() == t.detach().numpy().tobytes()

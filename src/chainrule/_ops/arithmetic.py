@@ -9,14 +9,15 @@ operation, so that float32 gradients round exactly as PyTorch's do.
 """
 import numpy as np
 
-from ..autograd import grad_mode
+from ..autograd import grad_mode, graph
 from ..autograd.graph import Node
 from .._tensor import TensorBase
-_make = TensorBase._make
-_STATE = grad_mode.STATE
 from ._args import expect, fits, not_an_operand
 from ._util import (broadcast_error, check_inplace, check_no_partial_overlap, float_operands,
                     graph_input, needs_graph, promote, shape_of, write_inplace)
+
+_make = TensorBase._make
+_STATE = grad_mode.STATE
 
 
 def _binary(x, y, ufunc, a, b):
@@ -570,6 +571,16 @@ def inplace(t, op, *args, **kwargs):
     return write_inplace(t, op(t, *args, **kwargs))
 
 
+def times_number(t, s):
+    """``t * s`` for a tensor ``t`` outside any graph and a float ``s``: the ``lr * p.grad``
+    of a hand-written update, once per parameter per step. Unless a watcher (teaching or
+    anomaly mode) wants to see the op, NumPy's product alone: what ``Mul.forward``
+    computes, without the node that would not be kept."""
+    if t._data.dtype.kind == "f" and graph.WATCH is None:
+        return _make(np.multiply(t._data, s))
+    return Mul.apply(t, s)
+
+
 def inplace_binary(t, ufunc, op, other, name=None):
     """``t += other`` and its kin: ``inplace(t, op, other)``, or NumPy's ``ufunc`` writing
     straight into ``t``'s array where that is the same thing. ``name``: the method's
@@ -578,13 +589,14 @@ def inplace_binary(t, ufunc, op, other, name=None):
 
     That is the update of a hand-written training loop (``w.data -= lr * w.grad.data``),
     run once per parameter per step: nothing is recorded (grad mode is off, or neither
-    operand is in a graph or a view), ``t`` is a float array NumPy may write to, and
+    operand is in a graph or a view) or watched (teaching and anomaly modes see every
+    op), ``t`` is a float array NumPy may write to, and
     ``other`` is a Python number or a tensor of ``t``'s dtype with memory of its own.
     NumPy then computes in ``t``'s dtype as PyTorch does. A shape that does not fit
     ``t`` goes the general way, for PyTorch's error.
     """
     data = t._data
-    if data.dtype.kind == "f" and data.flags.writeable:
+    if data.dtype.kind == "f" and data.flags.writeable and graph.WATCH is None:
         grad_mode_on = _STATE.enabled
         if other.__class__ is float or other.__class__ is int:
             y = other
@@ -682,12 +694,16 @@ class ArithmeticMethods:
     multiply = mul
 
     def __mul__(self, other):
+        if other.__class__ is float and not self._requires_grad and self._view is None:
+            return times_number(self, other)
         try:
             return Mul.apply(self, other)
         except TypeError:                   # other is a str, None, ...?
             return not_an_operand(other)
 
     def __rmul__(self, other):
+        if other.__class__ is float and not self._requires_grad and self._view is None:
+            return times_number(self, other)             # lr * p.grad
         try:
             return Mul.apply(self, other)
         except TypeError:                   # other is a str, None, ...?

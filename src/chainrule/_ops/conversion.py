@@ -170,7 +170,7 @@ class ConversionMethods:
             self.grad_fn.torch_name = "ZeroBackward0"
             return result
         if self._data.flags.writeable or self._view is None:
-            self._data[...] = 0
+            self._data.fill(0)
         else:                       # expanded (see fill_)
             write_shared(self, 0)
         self._version_counter[0] += 1

@@ -183,7 +183,6 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if not isinstance(target, Node):
                     _to_leaf(leaves, target, g)
                     if uses is not None:
-                        g = None                  # (_accumulate counts the references)
                         _leaf_used(uses, leaves, target, accumulate, wanted, captured,
                                    create_graph)
                     continue

@@ -181,10 +181,14 @@ class Node:
         """Saved value ``i`` as a ``fast_backward`` uses it: the array of a tensor of
         ``dtype``, or a Python number; None for a tensor of another dtype (promotion is
         ``backward``'s business). Checked as ``saved`` checks it."""
-        v = self.saved(i)
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        v = self._saved[i]
         if v.__class__ is float or v.__class__ is int:
             return v
         if isinstance(v, Tensor) and v._data.dtype == dtype:
+            if v._version_counter[0] != self._versions[i]:
+                self.saved(i)                       # raises the version error
             return v._data
         return None
 
