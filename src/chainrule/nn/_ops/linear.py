@@ -37,14 +37,25 @@ class Addmm(Node):
 
     def forward(self, bias, mat1, mat2):
         self.save_for_backward(mat1, mat2)
-        product = np.matmul(mat1._data, mat2._data)
+        a, b = mat1._data, mat2._data
+        # The rounded product, then the bias, as PyTorch. The bias may not grow the
+        # result: NumPy refuses to write a larger result into the product's array.
         try:
-            out = product + bias._data        # rounded product, then the bias: as PyTorch
+            if a.shape[0] < b.shape[1] and a.dtype == np.float32:
+                # A float32 batch shorter than the layer is wide (64 x 784 @ 784 x 256):
+                # NumPy's BLAS (OpenBLAS) takes ~20% less time for the same sums in the
+                # same order as (B^T A^T)^T, with the same bits (its float64 kernels
+                # round differently that way; tests/nn/test_linear_layout.py checks both)
+                product = np.matmul(b.T, a.T).T
+                out = np.add(product, bias._data, order="C")
+                if out.shape == product.shape:
+                    return out
+            else:
+                product = np.matmul(a, b)
+                return np.add(product, bias._data, out=product)
         except ValueError:
-            out = None
-        if out is None or out.shape != product.shape:     # the bias may not grow the result
-            raise _expand_error(bias._data.shape, product.shape, bias.type())
-        return out
+            pass
+        raise _expand_error(bias._data.shape, (a.shape[0], b.shape[1]), bias.type())
 
     def backward(self, grad):
         mat1, mat2 = self.saved_tensors
