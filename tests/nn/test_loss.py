@@ -452,3 +452,26 @@ def test_nll_loss_backward_twice_still_records():
                                 create_graph=True)
     (gt * gt).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_nll_loss_with_no_sample_ignored_matches_pytorch_bitwise(dtype):
+    """No ignored target: the cascade's runs are regular and summed a level at a time
+    (``_cascade_sum_of_all``); the loss is PyTorch's to the bit for every batch size
+    around the run lengths (16, 256, 4096), with weights, and with runs of -0 terms."""
+    rng = np.random.RandomState(0)
+    sizes = list(range(1, 40)) + [63, 64, 65, 255, 256, 257, 272, 4095, 4096, 4097, 4113]
+    for batch in sizes:
+        x = (rng.standard_normal((batch, 3)) * 10 ** rng.uniform(-3, 3, (batch, 1)))
+        x = x.astype(dtype)
+        t = rng.randint(0, 3, size=batch)
+        if batch % 5 == 0:
+            x[:17] = -0.0                      # a closed run and more of -0 terms
+        w = np.array([0.5, 1.25, 2.0], dtype)
+        for weight in (None, w):
+            losses = []
+            for lib in (torch, chainrule):
+                losses.append(lib.nn.functional.nll_loss(
+                    lib.tensor(x), lib.tensor(t),
+                    weight=None if weight is None else lib.tensor(weight)).numpy().tobytes())
+            assert losses[0] == losses[1], (batch, weight is not None)

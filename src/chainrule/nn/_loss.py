@@ -460,6 +460,8 @@ def _cascade_sum(values, positions, dtype):
     """
     values = np.asarray(values, dtype)
     positions = np.asarray(positions, np.int64)
+    if len(values) and positions[0] == 0 and positions[-1] == len(positions) - 1:
+        return _cascade_sum_of_all(values, dtype)        # no sample ignored: the usual case
     if len(values) > _CASCADE_LOOP_LIMIT:
         return _cascade_sum_by_levels(values, positions, dtype)
     partials = [dtype.type(0)] * 8
@@ -474,6 +476,27 @@ def _cascade_sum(values, positions, dtype):
     for p in partials:
         total = dtype.type(total + p)
     return total
+
+
+def _cascade_sum_of_all(values, dtype):
+    """``_cascade_sum`` when the positions are 0, 1, ..., n-1 (no sample ignored).
+
+    Then the runs are regular. The term at position 0 climbs alone to the top level.
+    At level 0 the others fall into runs of 16 (positions 1-16, 17-32, ...), closed by
+    the position that ends them; each closed run's sum is a term of level 1, where
+    runs of 16 again close, and so on; each level keeps its last, open run. A run is
+    added term by term: ``cumsum`` along it. (PyTorch starts each run at +0, cumsum
+    at its first term; they differ only for a run of zeros all -0, giving -0 for +0,
+    which adds to anything as +0 does: the total is the same.)
+    """
+    total = dtype.type(0)
+    terms = values[1:]
+    while len(terms):
+        closed = len(terms) // 16 * 16
+        if closed < len(terms):                  # the open run stays at this level
+            total = dtype.type(total + np.cumsum(terms[closed:], dtype=dtype)[-1])
+        terms = np.cumsum(terms[:closed].reshape(-1, 16), axis=1, dtype=dtype)[:, -1]
+    return dtype.type(total + dtype.type(dtype.type(0) + values[0]))
 
 
 # Up to this many terms the plain loop above is the fastest (a batch of 64: ~60 us,
