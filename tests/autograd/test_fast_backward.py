@@ -132,6 +132,8 @@ LAYER_NODES = {
     "w.t()": lambda lib, x, w, b: w.t(),
     "x.transpose(1, 0)": lambda lib, x, w, b: x.transpose(1, 0),
     "x.transpose(-1, -1)": lambda lib, x, w, b: x.transpose(-1, -1),
+    "x.log_softmax(1)": lambda lib, x, w, b: x.log_softmax(1),
+    "x.log_softmax(0)": lambda lib, x, w, b: x.log_softmax(0),
 }
 
 
@@ -172,3 +174,25 @@ def test_layer_gradients_are_pytorchs(name):
         assert (m is None) == (t is None)
         if t is not None:                 # float64: BLAS's order of sums aside, the same
             np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore:Using backward.. with create_graph=True")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shapes", [((6, 5), (5,)), ((6, 5), (6, 1)), ((2, 3, 4), (3, 1)),
+                                    ((2, 3, 4), (1, 1, 4)), ((4,), ()), ((3, 4), (1, 4))],
+                         ids=str)
+def test_undoing_broadcasting_gives_the_same_bits_recorded_or_not(shapes, dtype):
+    """A broadcast operand's gradient is summed back to its shape on the array when
+    nothing is recorded, by the recorded sum otherwise: the same bits either way."""
+    rng = np.random.default_rng(3)
+    grads = []
+    for create_graph in (False, True):
+        a = chainrule.tensor(rng.standard_normal(shapes[0]), dtype=getattr(chainrule, dtype),
+                             requires_grad=True)
+        b = chainrule.tensor(np.arange(1.0, 1.0 + np.prod(shapes[1])).reshape(shapes[1]),
+                             dtype=getattr(chainrule, dtype), requires_grad=True)
+        g = chainrule.tensor(np.random.default_rng(4).standard_normal(shapes[0]) * 1e3,
+                             dtype=a.dtype)
+        (a + b).backward(g, create_graph=create_graph)
+        grads.append(b.grad.detach().numpy().tobytes())
+    assert grads[0] == grads[1]

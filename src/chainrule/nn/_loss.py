@@ -559,7 +559,9 @@ class NllLoss(Node):
     class_dim = -1
 
     def forward(self, input, target, weight, reduction, ignore_index):
-        x = np.moveaxis(input._data, self.class_dim, -1)
+        x = input._data
+        if self.class_dim != -1:
+            x = np.moveaxis(x, self.class_dim, -1)
         t = target._data.reshape(-1).astype(np.int64)         # class indices may be uint8
         picked, valid, w = _pick(x.reshape(-1, x.shape[-1]), t, weight, ignore_index)
         self.reduction, self.in_shape, self.out_shape = reduction, input.shape, x.shape[:-1]
@@ -589,7 +591,10 @@ class NllLoss(Node):
             out = np.zeros((self.target.size, n_classes), grad._data.dtype)
             rows = np.nonzero(self.valid)[0]
             out[rows, self.target[rows]] = self.w[rows].astype(out.dtype) * -g
-            return _make(np.moveaxis(out.reshape(full), -1, self.class_dim)), None, None
+            out = out.reshape(full)
+            if self.class_dim != -1:
+                out = np.moveaxis(out, -1, self.class_dim)
+            return _make(out), None, None
         # a constant mask of the picked entries, and w[t_i] at each of them
         onehot = np.zeros((self.target.size, n_classes), bool)
         onehot[np.nonzero(self.valid)[0], self.target[self.valid]] = True
