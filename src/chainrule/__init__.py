@@ -34,9 +34,8 @@ from ._factories import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, Float
                          HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
                          asarray, empty, empty_like, eye, from_numpy, full, full_like,
                          linspace, logspace, ones, ones_like, tensor, zeros, zeros_like)
-from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg,
-                              negative, pow, reciprocal, remainder, rsub, square, sub,
-                              subtract, true_divide)
+from ._ops.arithmetic import (add, div, divide, mul, multiply, neg, negative, pow, reciprocal,
+                              rsub, square, sub, subtract, true_divide)
 from ._ops.comparison import (allclose, eq, equal, ge, greater, greater_equal, gt, isclose,
                               isfinite, isinf, isnan, le, less, less_equal, logical_and,
                               logical_not, logical_or, logical_xor, lt, ne, not_equal)
@@ -52,6 +51,7 @@ from ._ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
 from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum,
                              logsumexp, log_softmax, max, mean, min, norm, prod, softmax, std,
                              sum, var)
+from ._ops.remainder import floor_divide, fmod, remainder
 from ._ops.shape import (flatten, flip, movedim, narrow, permute, reshape, squeeze, swapaxes,
                          swapdims, t, transpose, unflatten, unsqueeze)
 from ._ops.sorting import argsort, sort, topk

@@ -549,6 +549,7 @@ from ._ops.elementwise import ElementwiseMethods  # noqa: E402
 from ._ops.indexing import IndexingMethods  # noqa: E402
 from ._ops.linalg import LinalgMethods  # noqa: E402
 from ._ops.reduction import ReductionMethods  # noqa: E402
+from ._ops.remainder import RemainderMethods  # noqa: E402
 from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
@@ -556,9 +557,9 @@ from ._random_methods import RandomMethods  # noqa: E402
 from .autograd import engine as _engine, views as _views  # noqa: E402
 
 
-class Tensor(TensorBase, ArithmeticMethods, ComparisonMethods, ConversionMethods,
-             ElementwiseMethods, IndexingMethods, LinalgMethods, ReductionMethods,
-             ShapeMethods, JoiningMethods, SortingMethods, RandomMethods):
+class Tensor(TensorBase, ArithmeticMethods, RemainderMethods, ComparisonMethods,
+             ConversionMethods, ElementwiseMethods, IndexingMethods, LinalgMethods,
+             ReductionMethods, ShapeMethods, JoiningMethods, SortingMethods, RandomMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     ``chainrule.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor`` does;

@@ -114,7 +114,7 @@ def printoptions(**kwargs):
     """Change the print options inside a ``with`` block only.
 
     >>> import chainrule as torch
-    >>> with torch.printoptions(precision=1):
+    >>> with torch._tensor_str.printoptions(precision=1):      # where PyTorch has it too
     ...     print(torch.tensor([3.14159]))
     tensor([3.1])
     >>> torch.tensor([3.14159])

@@ -5,7 +5,8 @@ Each file holds the ``Node`` subclasses of its family (``forward`` above
 matching ``Tensor`` methods (``Tensor.exp``), so one op lives in one place.
 
 ==============  =========================================================
-arithmetic      + - * / // % ** and their in-place forms
+arithmetic      + - * / ** and their in-place forms
+remainder       // % fmod, and div with a rounding mode
 elementwise     exp, log, sin, tanh, sigmoid, relu, clamp, where, ...
 reduction       sum, mean, var, max, softmax, logsumexp, ...
 shape           view, reshape, transpose, permute, expand, flip, ...

@@ -96,6 +96,20 @@ def float_operands(a, b):
     return x, y
 
 
+def binary(x, y, ufunc, a, b):
+    """``ufunc(x, y)``, with PyTorch's error for operands that do not broadcast."""
+    try:
+        return ufunc(x, y)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+
+def refuse_bool(kernel, *operands):
+    """PyTorch has no bool kernel for this op (after promotion, every operand is bool)."""
+    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in operands):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def broadcast_error(*shapes):
     """PyTorch's message for shapes that do not broadcast.
 
@@ -221,6 +235,15 @@ def write_inplace(t, result):
             fn._result_version = t._version_counter     # is t now, at this version
             fn._result_expected = t._version_counter[0]
     return t
+
+
+def inplace(t, op, *args, **kwargs):
+    """Run ``op`` out of place and write its result into ``t`` (see ``write_inplace``)."""
+    check_inplace(t)
+    check_no_partial_overlap(t, args)
+    if needs_graph(t, *args):
+        return write_inplace(t, op(graph_input(t), *args, **kwargs))
+    return write_inplace(t, op(t, *args, **kwargs))
 
 
 def overlap_error():

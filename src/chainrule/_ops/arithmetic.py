@@ -1,4 +1,5 @@
-"""Arithmetic: + - * / // % ** and negation, with their derivatives.
+"""Arithmetic: + - * / ** and negation, with their derivatives (``//``, ``%`` and
+``fmod`` are in ``remainder.py``).
 
 Every binary op broadcasts its operands; the gradients it returns have the
 broadcast shape and the engine sums them back to each input's shape
@@ -13,18 +14,12 @@ from ..autograd import grad_mode, graph
 from ..autograd.graph import Node
 from .._tensor import TensorBase
 from ._args import expect, fits, not_an_operand
-from ._util import (broadcast_error, check_inplace, check_no_partial_overlap, float_operands,
-                    graph_input, needs_graph, promote, shape_of, write_inplace)
+from ._util import (as_tensor_arg, binary, broadcast_error, float_operands, inplace, promote,
+                    refuse_bool, shape_of)
+from .remainder import DivRounded
 
 _make = TensorBase._make
 _STATE = grad_mode.STATE
-
-
-def _binary(x, y, ufunc, a, b):
-    try:
-        return ufunc(x, y)
-    except ValueError:
-        raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
 class Add(Node):
@@ -103,12 +98,6 @@ def _refuse_bool_subtraction(a, b):
                            "`logical_not()` operator instead.")
 
 
-def _refuse_bool(kernel, *operands):
-    """PyTorch has no bool kernel for this op (after promotion, every operand is bool)."""
-    if all(isinstance(v, bool) or getattr(v, "dtype", None) == np.bool_ for v in operands):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-
-
 def _int_power(x, y):
     """Integer powers as PyTorch computes them: a negative exponent gives 0, or +-1 for a
     base of +-1 (NumPy refuses negative integer exponents)."""
@@ -159,7 +148,7 @@ class Div(Node):
         self.save_for_backward(a, b)
         x, y = float_operands(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(x, y, np.true_divide, a, b)
+            return binary(x, y, np.true_divide, a, b)
 
     def backward(self, grad):
         # as in PyTorch, a's gradient reads only b: a changed in place since is no error
@@ -256,9 +245,9 @@ class PowTensor(Node):
     def forward(self, a, b):
         self.save_for_backward(a, b)
         x, y = promote(a, b)
-        _refuse_bool("pow", x, y)
+        refuse_bool("pow", x, y)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _binary(x, y, np.power if x.dtype.kind == "f" else _int_power, a, b)
+            return binary(x, y, np.power if x.dtype.kind == "f" else _int_power, a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -282,7 +271,7 @@ class RPow(Node):
         self.s = s
         self.save_for_backward(a)
         y, x = promote(s, a)
-        _refuse_bool("pow", x, y)
+        refuse_bool("pow", x, y)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.power(y, x) if x.dtype.kind == "f" else _int_power(y, x)
 
@@ -296,132 +285,13 @@ class RPow(Node):
         return grad * dz
 
 
-class FloorDivide(Node):
-    """z = floor(a / b): not differentiable (PyTorch records no gradient either)."""
-    torch_name = "NotImplemented"
-
-    def forward(self, a, b):
-        x, y = promote(a, b)
-        _refuse_bool("div_floor_cpu", x, y)
-        if isinstance(x, np.ndarray) and x.dtype.kind in "iu" or \
-                isinstance(y, np.ndarray) and y.dtype.kind in "iu":
-            if np.any(np.asarray(y) == 0) and np.asarray(y).dtype.kind in "iu":
-                raise RuntimeError("ZeroDivisionError")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(x, y, np.floor_divide, a, b)
-
-    def backward(self, grad):
-        raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
-    def name(self):
-        return "torch::autograd::" + self.torch_name     # a node PyTorch defines in C++
-
-
-class DivRounded(Node):
-    """z = a / b rounded ('floor' or 'trunc'): piecewise constant, so the gradient is 0."""
-    torch_name = "DivBackward2"
-
-    def forward(self, a, b, rounding_mode):
-        x, y = promote(a, b)
-        if rounding_mode == "floor":
-            return FloorDivide.forward(self, a, b)
-        if isinstance(x, np.ndarray) and x.dtype.kind in "iub" and \
-                (not isinstance(y, np.ndarray) or y.dtype.kind in "iub") and \
-                not isinstance(y, float):
-            if np.any(np.asarray(y) == 0):
-                raise RuntimeError("ZeroDivisionError")
-            q = np.abs(x) // np.abs(y)
-            return np.where((x < 0) != (np.asarray(y) < 0), -q, q).astype(x.dtype, copy=False)
-        x, y = float_operands(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.trunc(_binary(x, y, np.true_divide, a, b))
-
-    def backward(self, grad):
-        zeros = TensorBase._make(np.zeros_like(grad._data))
-        return zeros, (zeros if self.needs_input_grad(1) else None)
-
-
-class Remainder(Node):
-    """z = a - floor(a / b) * b, with the sign of b as Python's % (RemainderBackward1 when
-    b is a tensor);   dz/da = 1,  dz/db = -floor(a / b)."""
-    torch_name = "RemainderBackward0"
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        if isinstance(b, TensorBase):
-            self.torch_name = "RemainderBackward1"
-        return _remainder(a, b)
-
-    def backward(self, grad):
-        grad_b = None
-        if len(self._edges) > 1 and self.needs_input_grad(1):     # b a tensor needing grad
-            grad_b = -grad * self.saved(0).div(self.saved(1), rounding_mode="floor")
-        return grad, grad_b
-
-
-class RRemainder(Node):
-    """z = s % a for a Python number s: PyTorch has no derivative for it."""
-    torch_name = "NotImplemented"
-
-    def forward(self, a, s):
-        return _remainder(_as_tensor(s), a)
-
-    def backward(self, grad):
-        raise RuntimeError("derivative for aten::remainder is not implemented")
-
-    def name(self):
-        return "torch::autograd::" + self.torch_name     # a node PyTorch defines in C++
-
-
-def _remainder(a, b):
-    x, y = promote(a, b)
-    _refuse_bool("remainder_cpu", x, y)
-    try:
-        np.broadcast_shapes(np.shape(x), np.shape(y))
-    except ValueError:
-        raise broadcast_error(shape_of(a), shape_of(b)) from None
-    if x.dtype.kind != "f" and (not isinstance(y, np.ndarray) or y.dtype.kind != "f") \
-            and not isinstance(y, float):
-        if np.any(np.asarray(y) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        return np.remainder(x, y)
-    # PyTorch: fmod, moved into b's sign; a zero keeps fmod's sign (NumPy's takes b's)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mod = np.fmod(x, y)
-        return np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), mod + y, mod)
-
-
-class Fmod(Node):
-    """z = a - trunc(a / b) * b, with the sign of a (C's fmod; FmodBackward1 when b is a
-    tensor);   dz/da = 1,  dz/db = -trunc(a / b)."""
-    torch_name = "FmodBackward0"
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        if isinstance(b, TensorBase):
-            self.torch_name = "FmodBackward1"
-        x, y = promote(a, b)
-        _refuse_bool("fmod_cpu", x, y)
-        if x.dtype.kind != "f" and (not isinstance(y, np.ndarray) or y.dtype.kind != "f") \
-                and not isinstance(y, float) and np.any(np.asarray(y) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(x, y, np.fmod, a, b)
-
-    def backward(self, grad):
-        grad_b = None
-        if len(self._edges) > 1 and self.needs_input_grad(1):     # b a tensor needing grad
-            grad_b = -grad * self.saved(0).div(self.saved(1), rounding_mode="trunc")
-        return grad, grad_b
-
-
 # ---- the functions users call ---------------------------------------------------
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting."""
     if not isinstance(input, TensorBase):
         if not fits("Number", input):
             expect("add", ("input", "Tensor", input))
-        input = _as_tensor(input)
+        input = as_tensor_arg(input)
     try:
         return Add.apply(input, other, alpha=alpha)
     except TypeError:                               # other is a str, None, ...?
@@ -434,7 +304,7 @@ def sub(input, other, *, alpha=1, out=None):
     if not isinstance(input, TensorBase):
         if not fits("Number", input):
             expect("sub", ("input", "Tensor", input))
-        input = _as_tensor(input)
+        input = as_tensor_arg(input)
     try:
         return Sub.apply(input, other, alpha=alpha)
     except TypeError:                               # other is a str, None, ...?
@@ -471,7 +341,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found '{rounding_mode}'")
         if not isinstance(input, TensorBase):
-            input = _as_tensor(input)
+            input = as_tensor_arg(input)
         return DivRounded.apply(input, other, rounding_mode=rounding_mode)
     if not isinstance(input, TensorBase):
         return Mul.apply(Reciprocal.apply(other), input)   # 2 / x as PyTorch: x^-1 * 2
@@ -479,11 +349,6 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 divide = true_divide = div
-
-
-def _as_tensor(x):
-    from ._util import as_tensor_arg
-    return as_tensor_arg(x)
 
 
 def reciprocal(input):
@@ -530,47 +395,6 @@ def square(input):
     return Pow.apply(input, p=2)
 
 
-def floor_divide(input, other):
-    """``floor(input / other)``, as Python's ``//``."""
-    if not isinstance(input, TensorBase):
-        return FloorDivide.apply(_as_tensor(input), other)
-    if not isinstance(other, TensorBase):
-        return FloorDivide.apply(input, b=other)     # a number is a setting, not an input
-    return FloorDivide.apply(input, other)
-
-
-def remainder(input, other):
-    """``input % other`` with the sign of ``other``, as Python's ``%``."""
-    if not isinstance(input, TensorBase):
-        return RRemainder.apply(other, s=input)
-    if not isinstance(other, TensorBase):
-        return Remainder.apply(input, b=other)       # a number is a setting, not an input
-    return Remainder.apply(input, other)
-
-
-def fmod(input, other):
-    """Remainder with the sign of ``input`` (C's fmod)."""
-    if not isinstance(input, TensorBase):
-        other_type = "Tensor" if isinstance(other, TensorBase) else type(other).__name__
-        raise TypeError(
-            f"fmod() received an invalid combination of arguments - got "
-            f"({type(input).__name__}, {other_type}), but expected one of:\n"
-            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
-            " * (Tensor input, Number other, *, Tensor out = None)\n")
-    if not isinstance(other, TensorBase):
-        return Fmod.apply(input, b=other)            # a number is a setting, not an input
-    return Fmod.apply(input, other)
-
-
-def inplace(t, op, *args, **kwargs):
-    """Run ``op`` out of place and write its result into ``t`` (see ``write_inplace``)."""
-    check_inplace(t)
-    check_no_partial_overlap(t, args)
-    if needs_graph(t, *args):
-        return write_inplace(t, op(graph_input(t), *args, **kwargs))
-    return write_inplace(t, op(t, *args, **kwargs))
-
-
 def times_number(t, s):
     """``t * s`` for a tensor ``t`` outside any graph and a float ``s``: the ``lr * p.grad``
     of a hand-written update, once per parameter per step. Unless a watcher (teaching or
@@ -581,7 +405,7 @@ def times_number(t, s):
     return Mul.apply(t, s)
 
 
-def inplace_binary(t, ufunc, op, other, name=None):
+def inplacebinary(t, ufunc, op, other, name=None):
     """``t += other`` and its kin: ``inplace(t, op, other)``, or NumPy's ``ufunc`` writing
     straight into ``t``'s array where that is the same thing. ``name``: the method's
     (``"add_"``), for PyTorch's error on an ``other`` of the wrong type; None for an
@@ -645,12 +469,12 @@ class ArithmeticMethods:
 
     def add_(self, other, *, alpha=1):
         if alpha == 1:
-            return inplace_binary(self, np.add, add, other, "add_")
+            return inplacebinary(self, np.add, add, other, "add_")
         expect("add_", ("other", "Tensor", other))
         return inplace(self, add, other, alpha=alpha)
 
     def __iadd__(self, other):
-        return inplace_binary(self, np.add, add, other)
+        return inplacebinary(self, np.add, add, other)
 
     def sub(self, other, *, alpha=1):
         try:
@@ -677,12 +501,12 @@ class ArithmeticMethods:
 
     def sub_(self, other, *, alpha=1):
         if alpha == 1:
-            return inplace_binary(self, np.subtract, sub, other, "sub_")
+            return inplacebinary(self, np.subtract, sub, other, "sub_")
         expect("sub_", ("other", "Tensor", other))
         return inplace(self, sub, other, alpha=alpha)
 
     def __isub__(self, other):
-        return inplace_binary(self, np.subtract, sub, other)
+        return inplacebinary(self, np.subtract, sub, other)
 
     def mul(self, other):
         try:
@@ -710,10 +534,10 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def mul_(self, other):
-        return inplace_binary(self, np.multiply, mul, other, "mul_")
+        return inplacebinary(self, np.multiply, mul, other, "mul_")
 
     def __imul__(self, other):
-        return inplace_binary(self, np.multiply, mul, other)
+        return inplacebinary(self, np.multiply, mul, other)
 
     def div(self, other, *, rounding_mode=None):
         return div(self, other, rounding_mode=rounding_mode)
@@ -782,30 +606,3 @@ class ArithmeticMethods:
 
     def square_(self):
         return inplace(self, square)
-
-    def floor_divide(self, other):
-        return floor_divide(self, other)
-
-    def __floordiv__(self, other):
-        return floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return floor_divide(other, self)
-
-    def __ifloordiv__(self, other):
-        return inplace(self, floor_divide, other)
-
-    def remainder(self, other):
-        return remainder(self, other)
-
-    def __mod__(self, other):
-        return remainder(self, other)
-
-    def __rmod__(self, other):
-        return remainder(other, self)
-
-    def __imod__(self, other):
-        return inplace(self, remainder, other)
-
-    def fmod(self, other):
-        return fmod(self, other)

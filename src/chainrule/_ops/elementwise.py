@@ -9,9 +9,9 @@ from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
-from ._util import _SCALAR, C_NAMES, _with_scalar, as_tensor_arg, broadcast_error, promote, shape_of
 from ._args import expect, invalid_combination
-from .arithmetic import inplace
+from ._util import (_SCALAR, C_NAMES, _with_scalar, as_tensor_arg, broadcast_error, inplace,
+                    promote, shape_of)
 
 
 def _floating(a):

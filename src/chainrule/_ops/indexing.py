@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.graph import Node
 from .._tensor import TensorBase
 from ._args import expect
-from ._util import (C_NAMES, as_tensor_arg, broadcast_error, check_inplace, graph_input,
+from ._util import (C_NAMES, as_tensor_arg, broadcast_error, check_inplace, graph_input, inplace,
                     needs_graph, overlaps, user_warning, write_inplace, write_shared)
 
 _make = TensorBase._make
@@ -524,7 +524,6 @@ class IndexingMethods:
         return IndexPut.apply(self, values, index=index, accumulate=accumulate)
 
     def index_put_(self, indices, values, accumulate=False):
-        from .arithmetic import inplace
         return inplace(self, lambda t, v: t.index_put(indices, v, accumulate), values)
 
     def gather(self, dim, index):
@@ -538,7 +537,6 @@ class IndexingMethods:
         return scatter(self, dim, index, src, value=value, reduce=reduce)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-        from .arithmetic import inplace
         return inplace(self, lambda t, s: scatter(t, dim, index, s, value=value, reduce=reduce),
                        src)
 
@@ -546,7 +544,6 @@ class IndexingMethods:
         return scatter_add(self, dim, index, src)
 
     def scatter_add_(self, dim, index, src):
-        from .arithmetic import inplace
         return inplace(self, lambda t, s: scatter_add(t, dim, index, s), src)
 
     def index_select(self, dim, index):
@@ -560,7 +557,6 @@ class IndexingMethods:
         return masked_fill(self, mask, value)
 
     def masked_fill_(self, mask, value):
-        from .arithmetic import inplace
         if self._view is not None and overlaps(self._data) and not needs_graph(self, value):
             return _masked_fill_expanded(self, mask, value)
         return inplace(self, masked_fill, mask, value)

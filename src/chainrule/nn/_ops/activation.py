@@ -19,7 +19,7 @@ import numpy as np
 
 from ...autograd.graph import Node
 from ..._tensor import TensorBase
-from ..._ops.arithmetic import inplace
+from ..._ops._util import inplace
 from ._precise import floating, scalar
 
 _make = TensorBase._make
