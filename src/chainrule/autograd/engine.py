@@ -1,13 +1,16 @@
 """The backward pass: the chain rule applied to the recorded graph.
 
-The whole algorithm, as in HIPS/autograd:
+The whole algorithm, as in PyTorch's engine:
 
-1. Sort the graph topologically, walking from the output with an explicit
-   stack (no recursion, so a chain 100,000 ops long is fine).
-2. Visit the nodes from the output back to the leaves. Each node receives the
-   sum of the gradients sent by everything that used its output
-   (``dL/dx = sum over uses``: that is why a value used twice gets two
-   contributions), calls its ``backward`` and sends one gradient to each input.
+1. Visit the nodes from the output back to the leaves, each after every node
+   that used its output. Every node has a sequence number, larger than those
+   of the nodes that made its inputs, so taking the waiting node with the
+   largest number first is such an order (a heap; no recursion, so a chain
+   100,000 ops long is fine, and no separate pass to sort the graph).
+2. Each node receives the sum of the gradients sent by everything that used
+   its output (``dL/dx = sum over uses``: that is why a value used twice gets
+   two contributions), calls its ``backward`` and sends one gradient to each
+   input.
 3. A leaf adds what it receives to its ``.grad``.
 
 >>> import chainrule as torch
