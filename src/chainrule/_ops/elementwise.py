@@ -5,7 +5,6 @@ default float dtype, as PyTorch does for these functions.
 """
 import numpy as np
 
-from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.graph import Node
 from .._dtype import DEFAULTS
 from .._tensor import TensorBase
@@ -215,10 +214,11 @@ class Relu(Node):
         return np.maximum(x, 0).astype(x.dtype, copy=False)
 
     def backward(self, grad):
-        y = self.result
-        if not _STATE.enabled:          # not create_graph: one NumPy pass, nothing recorded
-            return grad._make(np.where(y._data <= 0, np.zeros((), grad._data.dtype), grad._data))
-        return grad.masked_fill(y <= 0, 0)
+        return grad.masked_fill(self.result <= 0, 0)
+
+    def fast_backward(self, grad):
+        g = grad._data
+        return grad._make(np.where(self.result._data <= 0, np.zeros((), g.dtype), g))
 
 
 class Abs(Node):

@@ -580,21 +580,25 @@ class NllLoss(Node):
             return np.array(loss / self.total_weight if reduction == "mean" else loss,
                             x.dtype)
 
+    def fast_backward(self, grad):
+        if self.reduction == "none" and len(self.in_shape) > 1:
+            return self.backward(grad)
+        # The usual case, a scalar loss: the numbers of ``backward`` below, written
+        # into zeros in NumPy instead of four ops.
+        n_classes = self.in_shape[self.class_dim]
+        with np.errstate(divide="ignore", invalid="ignore"):      # every target ignored: 0
+            g = grad._data / self.total_weight if self.reduction == "mean" else grad._data
+        out = np.zeros((self.target.size, n_classes), grad._data.dtype)
+        rows = np.nonzero(self.valid)[0]
+        out[rows, self.target[rows]] = self.w[rows].astype(out.dtype) * -g
+        out = out.reshape(self.out_shape + (n_classes,))
+        if self.class_dim != -1:
+            out = np.moveaxis(out, -1, self.class_dim)
+        return _make(out), None, None
+
     def backward(self, grad):
         n_classes = self.in_shape[self.class_dim]
         full = self.out_shape + (n_classes,)
-        if not grad.requires_grad and (self.reduction != "none" or len(self.in_shape) == 1):
-            # The usual case, a scalar loss and no create_graph: the same numbers as the
-            # recorded version below, computed in NumPy without recording four ops.
-            with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: 0
-                g = grad._data / self.total_weight if self.reduction == "mean" else grad._data
-            out = np.zeros((self.target.size, n_classes), grad._data.dtype)
-            rows = np.nonzero(self.valid)[0]
-            out[rows, self.target[rows]] = self.w[rows].astype(out.dtype) * -g
-            out = out.reshape(full)
-            if self.class_dim != -1:
-                out = np.moveaxis(out, -1, self.class_dim)
-            return _make(out), None, None
         # a constant mask of the picked entries, and w[t_i] at each of them
         onehot = np.zeros((self.target.size, n_classes), bool)
         onehot[np.nonzero(self.valid)[0], self.target[self.valid]] = True
