@@ -75,12 +75,12 @@ def _fit_to_input(grad, shape, dtype, node, i):
                                f"{list(shape)}")
         if _STATE.enabled:                # create_graph: the sum is recorded
             grad = sum_to(grad, shape)
-        else:                             # the same sum on the array (Sum.forward's np.sum)
+        else:                             # the same sum on the array, as Sum.forward does
             data = grad._data
             lead = data.ndim - len(shape)
             dims = tuple(range(lead)) + tuple(
                 lead + i for i, n in enumerate(shape) if n == 1 and data.shape[lead + i] != 1)
-            grad = Tensor._make(np.sum(data, axis=dims, keepdims=True).reshape(shape))
+            grad = Tensor._make(np.add.reduce(data, axis=dims, keepdims=True).reshape(shape))
     if grad._data.dtype != dtype:
         grad = grad.to(_dtype_of(dtype))
     return grad
