@@ -405,7 +405,7 @@ def times_number(t, s):
     return Mul.apply(t, s)
 
 
-def inplacebinary(t, ufunc, op, other, name=None):
+def inplace_binary(t, ufunc, op, other, name=None):
     """``t += other`` and its kin: ``inplace(t, op, other)``, or NumPy's ``ufunc`` writing
     straight into ``t``'s array where that is the same thing. ``name``: the method's
     (``"add_"``), for PyTorch's error on an ``other`` of the wrong type; None for an
@@ -414,8 +414,8 @@ def inplacebinary(t, ufunc, op, other, name=None):
     That is the update of a hand-written training loop (``w.data -= lr * w.grad.data``),
     run once per parameter per step: nothing is recorded (grad mode is off, or neither
     operand is in a graph or a view) or watched (teaching and anomaly modes see every
-    op), ``t`` is a float array NumPy may write to, and
-    ``other`` is a Python number or a tensor of ``t``'s dtype with memory of its own.
+    op), ``t`` is a float array NumPy may write to, and ``other`` is a Python number or
+    a tensor of ``t``'s dtype with memory of its own.
     NumPy then computes in ``t``'s dtype as PyTorch does. A shape that does not fit
     ``t`` goes the general way, for PyTorch's error.
     """
@@ -469,12 +469,12 @@ class ArithmeticMethods:
 
     def add_(self, other, *, alpha=1):
         if alpha == 1:
-            return inplacebinary(self, np.add, add, other, "add_")
+            return inplace_binary(self, np.add, add, other, "add_")
         expect("add_", ("other", "Tensor", other))
         return inplace(self, add, other, alpha=alpha)
 
     def __iadd__(self, other):
-        return inplacebinary(self, np.add, add, other)
+        return inplace_binary(self, np.add, add, other)
 
     def sub(self, other, *, alpha=1):
         try:
@@ -501,12 +501,12 @@ class ArithmeticMethods:
 
     def sub_(self, other, *, alpha=1):
         if alpha == 1:
-            return inplacebinary(self, np.subtract, sub, other, "sub_")
+            return inplace_binary(self, np.subtract, sub, other, "sub_")
         expect("sub_", ("other", "Tensor", other))
         return inplace(self, sub, other, alpha=alpha)
 
     def __isub__(self, other):
-        return inplacebinary(self, np.subtract, sub, other)
+        return inplace_binary(self, np.subtract, sub, other)
 
     def mul(self, other):
         try:
@@ -534,10 +534,10 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def mul_(self, other):
-        return inplacebinary(self, np.multiply, mul, other, "mul_")
+        return inplace_binary(self, np.multiply, mul, other, "mul_")
 
     def __imul__(self, other):
-        return inplacebinary(self, np.multiply, mul, other)
+        return inplace_binary(self, np.multiply, mul, other)
 
     def div(self, other, *, rounding_mode=None):
         return div(self, other, rounding_mode=rounding_mode)
