@@ -12,6 +12,8 @@ from ._args import expect, invalid_combination
 from ._util import (_SCALAR, C_NAMES, _with_scalar, as_tensor_arg, broadcast_error, inplace,
                     promote, shape_of)
 
+_make = TensorBase._make
+
 
 def _floating(a):
     x = a._data
@@ -29,6 +31,10 @@ class Exp(Node):
 
     def backward(self, grad):
         return grad * self.result
+
+    def fast_backward(self, grad):
+        g, y = grad._data, self.result._data
+        return _make(np.multiply(g, y)) if y.dtype == g.dtype else self.backward(grad)
 
 
 class Log(Node):
@@ -177,6 +183,12 @@ class Tanh(Node):
         y = self.result
         return grad * (1 - y * y)
 
+    def fast_backward(self, grad):
+        g, y = grad._data, self.result._data
+        if y.dtype != g.dtype:
+            return self.backward(grad)
+        return _make(np.multiply(g, np.subtract(1, np.multiply(y, y))))
+
 
 class Sigmoid(Node):
     """y = 1/(1 + e^-x);   dy/dx = y (1 - y).
@@ -196,6 +208,12 @@ class Sigmoid(Node):
     def backward(self, grad):
         y = self.result
         return grad * (1 - y) * y
+
+    def fast_backward(self, grad):
+        g, y = grad._data, self.result._data
+        if y.dtype != g.dtype:
+            return self.backward(grad)
+        return _make(np.multiply(np.multiply(g, np.subtract(1, y)), y))
 
 
 class Relu(Node):

@@ -44,6 +44,20 @@ def _unreduce(grad, shape, dims, keepdim):
     return _restore(grad, shape, dims, keepdim).expand(shape)
 
 
+def _unreduce_array(g, shape, dims, keepdim):
+    """``_unreduce`` on the array, for ``fast_backward``: the same reshape (a view where
+    one is possible, else a C-ordered copy) and the same read-only broadcast."""
+    if dims is None:
+        if shape:
+            g = np.reshape(g, (1,) * len(shape))
+    elif not keepdim and dims:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        g = np.reshape(g, kept)
+    return np.broadcast_to(g, shape)
+
+
 def _restore(grad, shape, dims, keepdim):
     """Put back the reduced dimensions of ``grad`` as size-1 dimensions."""
     if dims is None:
@@ -130,6 +144,9 @@ class Sum(Node):
     def backward(self, grad):
         return _unreduce(grad, self.shape, self.dims, self.keepdim)
 
+    def fast_backward(self, grad):
+        return _make(_unreduce_array(grad._data, self.shape, self.dims, self.keepdim))
+
 
 class Mean(Node):
     """y = (1/n) sum x;   dy/dx_i = 1/n."""
@@ -150,6 +167,11 @@ class Mean(Node):
 
     def backward(self, grad):
         return _unreduce(grad, self.shape, self.dims, self.keepdim) / self.n
+
+    def fast_backward(self, grad):
+        # (an empty mean has n = 0 and nothing to divide: no 0/0 to keep quiet)
+        g = _unreduce_array(grad._data, self.shape, self.dims, self.keepdim)
+        return _make(np.true_divide(g, self.n))
 
 
 def _variance(name, a, dims, correction, keepdim):

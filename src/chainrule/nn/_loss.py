@@ -144,6 +144,19 @@ class MseLoss(Node):
         gx = scale * (x - y) * _expand(grad, shape, self.reduction)
         return gx, (-gx if self.needs_input_grad(1) else None)
 
+    def fast_backward(self, grad):
+        g = grad._data
+        x, y = self.saved_array(0, g.dtype), self.saved_array(1, g.dtype)
+        if x is None or y is None:
+            return self.backward(grad)
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        n = int(np.prod(shape))
+        scale = 2.0 / n if self.reduction == "mean" and n else 2.0
+        if self.reduction != "none":
+            g = np.broadcast_to(g, shape)
+        gx = np.multiply(np.multiply(np.subtract(x, y), scale), g)
+        return _make(gx), (_make(np.negative(gx)) if self.needs_input_grad(1) else None)
+
 
 class SmoothL1Loss(Node):
     """Squared near zero, absolute further out (``beta`` is where they meet).
