@@ -40,10 +40,9 @@ from ._ops.comparison import (allclose, eq, equal, ge, greater, greater_equal, g
                               isfinite, isinf, isnan, le, less, less_equal, logical_and,
                               logical_not, logical_or, logical_xor, lt, ne, not_equal)
 from ._ops.conversion import clone
-from ._ops.elementwise import (abs, absolute, ceil, clamp, clamp_max, clamp_min, clip, cos,
-                               exp, expm1, fix, floor, lerp, log, log1p, log2, log10, maximum,
-                               minimum, relu, round, rsqrt, sigmoid, sign, sin, sqrt, tan,
-                               tanh, trunc, where)
+from ._ops.elementwise import (abs, absolute, ceil, cos, exp, expm1, fix, floor, log, log1p,
+                               log2, log10, relu, round, rsqrt, sigmoid, sign, sin, sqrt, tan,
+                               tanh, trunc)
 from ._ops.indexing import (gather, index_select, masked_fill, masked_select, nonzero,
                             scatter, scatter_add, select, take)
 from ._ops.joining import cat, chunk, concat, concatenate, hstack, split, stack, unbind, vstack
@@ -52,6 +51,7 @@ from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero
                              logsumexp, log_softmax, max, mean, min, norm, prod, softmax, std,
                              sum, var)
 from ._ops.remainder import floor_divide, fmod, remainder
+from ._ops.selection import clamp, clamp_max, clamp_min, clip, lerp, maximum, minimum, where
 from ._ops.shape import (flatten, flip, movedim, narrow, permute, reshape, squeeze, swapaxes,
                          swapdims, t, transpose, unflatten, unsqueeze)
 from ._ops.sorting import argsort, sort, topk

@@ -550,6 +550,7 @@ from ._ops.indexing import IndexingMethods  # noqa: E402
 from ._ops.linalg import LinalgMethods  # noqa: E402
 from ._ops.reduction import ReductionMethods  # noqa: E402
 from ._ops.remainder import RemainderMethods  # noqa: E402
+from ._ops.selection import SelectionMethods  # noqa: E402
 from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
@@ -558,8 +559,9 @@ from .autograd import engine as _engine, views as _views  # noqa: E402
 
 
 class Tensor(TensorBase, ArithmeticMethods, RemainderMethods, ComparisonMethods,
-             ConversionMethods, ElementwiseMethods, IndexingMethods, LinalgMethods,
-             ReductionMethods, ShapeMethods, JoiningMethods, SortingMethods, RandomMethods):
+             ConversionMethods, ElementwiseMethods, SelectionMethods, IndexingMethods,
+             LinalgMethods, ReductionMethods, ShapeMethods, JoiningMethods, SortingMethods,
+             RandomMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     ``chainrule.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor`` does;

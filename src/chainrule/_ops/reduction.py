@@ -615,7 +615,7 @@ def max(input, dim=None, keepdim=False):
     """``max(x)``: the largest element; ``max(x, dim)``: (values, indices);
     ``max(x, other)``: the elementwise maximum."""
     if isinstance(dim, TensorBase):
-        from .elementwise import maximum
+        from .selection import maximum
         return maximum(input, dim)
     if dim is None:
         return MaxAll.apply(input, largest=True)
@@ -626,7 +626,7 @@ def max(input, dim=None, keepdim=False):
 def min(input, dim=None, keepdim=False):
     """``min(x)``, ``min(x, dim)`` -> (values, indices), or ``min(x, other)``."""
     if isinstance(dim, TensorBase):
-        from .elementwise import minimum
+        from .selection import minimum
         return minimum(input, dim)
     if dim is None:
         return MaxAll.apply(input, largest=False)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._ops import arithmetic as A
 from .._ops import elementwise as E
+from .._ops import selection as S
 from .notation import (WORDS, Local, Operands, Rule, _constant_local, _elementwise,  # noqa: F401
                        _known, _saved, factor, is_scalar, num)
 
@@ -208,7 +209,7 @@ RULES.update({
                 _elementwise(lambda n: f"sign({n})", lambda a, y: np.sign(a),
                              lambda x: f"sign({x})"),
                 forward=lambda node, v: np.abs(v[0]), saves_inputs=True),
-    E.Clamp: Rule("clamp", "截断 (clamp)", _clamp_expr, 5, (_clamp_local,),
+    S.Clamp: Rule("clamp", "截断 (clamp)", _clamp_expr, 5, (_clamp_local,),
                   forward=_clamp_forward, saves_inputs=True),
 })
 
