@@ -1,4 +1,4 @@
-"""Losses (``chainrule/nn/_loss.py``, ``nn/modules/loss.py``) against PyTorch.
+"""Losses (``chainrule/nn/_loss.py``, ``_nll.py``, ``nn/modules/loss.py``) against PyTorch.
 
 Each case in ``CASES`` is plain data: the function, how to build its inputs,
 its options, and which inputs need gradients. Every case is checked three
@@ -17,7 +17,7 @@ import pytest
 import torch
 
 import chainrule
-from chainrule.nn import _loss
+from chainrule.nn import _loss, _nll
 from chainrule.nn.modules import loss as loss_modules
 
 RNG = np.random.default_rng(0)
@@ -112,7 +112,7 @@ def _inputs(lib, case, dtype):
 
 def _call(lib, case, dtype, reduction):
     tensors, kwargs = _inputs(lib, case, dtype)
-    functional = _loss if lib is chainrule else torch.nn.functional
+    functional = lib.nn.functional
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")       # the warnings have tests of their own
         if case[0] == "huber_loss" or reduction != "mean" or case[0] != "kl_div":
@@ -201,7 +201,8 @@ def _call_with_data(case, tensors):
     fresh = [chainrule.tensor(t.detach().numpy().copy()) for t in tensors]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fresh, getattr(_loss, case[0])(*fresh, reduction="none", **kwargs)
+        return fresh, getattr(chainrule.nn.functional, case[0])(*fresh, reduction="none",
+                                                                **kwargs)
 
 
 @pytest.mark.parametrize("index", [0, 5, 8, 11, 13, 14, 20, 23, 29])
@@ -348,7 +349,7 @@ def test_errors_are_pytorch(call):
     with pytest.raises(Exception) as expected:
         call(torch, torch.nn.functional, x_t)
     with pytest.raises(expected.type) as actual:
-        call(chainrule, _loss, x_c)
+        call(chainrule, chainrule.nn.functional, x_c)
     assert str(actual.value) == str(expected.value)
 
 
@@ -405,14 +406,15 @@ def test_loss_modules_are_exported_by_nn():
         assert getattr(chainrule.nn, name) is getattr(loss_modules, name)
     for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
                  "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div"):
-        assert getattr(chainrule.nn.functional, name) is getattr(_loss, name)
+        assert getattr(chainrule.nn.functional, name) is getattr(
+            _nll if name in ("cross_entropy", "nll_loss") else _loss, name)
 
 
 @pytest.mark.parametrize("batch", [1, 16, 17, 64, 256, 257, 4097])
 def test_cross_entropy_sum_matches_pytorch_bitwise(batch):
     """Both ways of adding the cascade (a loop up to 256 terms, level by level above):
     nll_loss and its dL/dx bit for bit, with ignored targets and class weights."""
-    from chainrule.nn._loss import _cascade_sum, _cascade_sum_by_levels
+    from chainrule.nn._nll import _cascade_sum, _cascade_sum_by_levels
     rng = np.random.RandomState(batch)
     x = (rng.standard_normal((batch, 10)) * 3).astype(np.float32)
     t = rng.randint(0, 10, size=batch)

@@ -4,7 +4,7 @@ computations as plain functions, with no parameters of their own.
 Every ``nn`` layer's ``forward`` is one call into this module: ``nn.Linear``
 calls ``F.linear(x, self.weight, self.bias)``, ``nn.ReLU`` calls ``F.relu(x)``.
 The functions live with their derivatives, one family per file, in
-``chainrule/nn/_ops/`` (losses in ``chainrule/nn/_loss.py``); this page gathers
+``chainrule/nn/_ops/`` (losses in ``chainrule/nn/_loss.py`` and ``_nll.py``); this page gathers
 them under PyTorch's names.
 
 >>> import chainrule as torch
@@ -29,8 +29,9 @@ from ._ops.smooth import (celu, celu_, elu, elu_, gelu, logsigmoid, mish, selu, 
 from ._ops.softmax import glu, log_softmax, softmax, softmin
 from ._ops.sparse import embedding, one_hot
 from ._ops.embedding_bag import embedding_bag
-from ._loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
-                    huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ._loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div,
+                    l1_loss, mse_loss, smooth_l1_loss)
+from ._nll import cross_entropy, nll_loss
 
 __all__ = [
     "batch_norm", "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits",

@@ -12,6 +12,7 @@ MSELoss()
 tensor(2.)
 """
 from .. import _loss as F
+from .. import _nll
 from .module import Module
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss",
@@ -117,8 +118,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                          reduction=self.reduction)
+        return _nll.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                             reduction=self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -136,9 +137,9 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, weight=self.weight,
-                               ignore_index=self.ignore_index, reduction=self.reduction,
-                               label_smoothing=self.label_smoothing)
+        return _nll.cross_entropy(input, target, weight=self.weight,
+                                  ignore_index=self.ignore_index, reduction=self.reduction,
+                                  label_smoothing=self.label_smoothing)
 
 
 class KLDivLoss(_Loss):
