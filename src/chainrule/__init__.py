@@ -47,13 +47,13 @@ from ._ops.indexing import (gather, index_select, masked_fill, masked_select, no
                             scatter, scatter_add, select, take)
 from ._ops.joining import cat, chunk, concat, concatenate, hstack, split, stack, unbind, vstack
 from ._ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
-from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum,
-                             logsumexp, log_softmax, max, mean, min, norm, prod, softmax, std,
-                             sum, var)
+from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, max,
+                             mean, min, norm, prod, std, sum, var)
 from ._ops.remainder import floor_divide, fmod, remainder
 from ._ops.selection import clamp, clamp_max, clamp_min, clip, lerp, maximum, minimum, where
 from ._ops.shape import (flatten, flip, movedim, narrow, permute, reshape, squeeze, swapaxes,
                          swapdims, t, transpose, unflatten, unsqueeze)
+from ._ops.softmax import log_softmax, logsumexp, softmax
 from ._ops.sorting import argsort, sort, topk
 from ._random_ops import (bernoulli, multinomial, normal, rand, rand_like, randint,
                          randint_like, randn, randn_like, randperm)

@@ -551,6 +551,7 @@ from ._ops.linalg import LinalgMethods  # noqa: E402
 from ._ops.reduction import ReductionMethods  # noqa: E402
 from ._ops.remainder import RemainderMethods  # noqa: E402
 from ._ops.selection import SelectionMethods  # noqa: E402
+from ._ops.softmax import SoftmaxMethods  # noqa: E402
 from ._ops.shape import ShapeMethods  # noqa: E402
 from ._ops.joining import JoiningMethods  # noqa: E402
 from ._ops.sorting import SortingMethods  # noqa: E402
@@ -560,8 +561,8 @@ from .autograd import engine as _engine, views as _views  # noqa: E402
 
 class Tensor(TensorBase, ArithmeticMethods, RemainderMethods, ComparisonMethods,
              ConversionMethods, ElementwiseMethods, SelectionMethods, IndexingMethods,
-             LinalgMethods, ReductionMethods, ShapeMethods, JoiningMethods, SortingMethods,
-             RandomMethods):
+             LinalgMethods, ReductionMethods, SoftmaxMethods, ShapeMethods, JoiningMethods,
+             SortingMethods, RandomMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     ``chainrule.Tensor(data)`` makes a float32 tensor, as ``torch.Tensor`` does;

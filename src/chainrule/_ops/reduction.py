@@ -9,7 +9,6 @@ import numpy as np
 from .. import return_types
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from .._dtype import DEFAULTS
 from .._tensor import TensorBase
 from ._args import expect, fits, invalid_combination
 from ._util import user_warning
@@ -449,97 +448,6 @@ class Norm(Node):
         return a * a.abs() ** (p - 2) * scale
 
 
-class Logsumexp(Node):
-    """y = log sum e^x, computed as m + log sum e^(x - m) with m = max x (no overflow);
-    dy/dx_i = e^(x_i - y), the softmax."""
-    torch_name = "LogsumexpBackward0"
-    saves_result = True
-
-    def forward(self, a, dims, keepdim=False):
-        self.save_for_backward(a)
-        self.dims, self.keepdim = dims, keepdim
-        x = a._data if a._data.dtype.kind == "f" else a._data.astype(DEFAULTS.float.numpy)
-        axis = _axis(dims)
-        if x.size == 0:
-            return np.log(np.add.reduce(np.exp(x), axis=axis, keepdims=keepdim))
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.add.reduce(np.exp(x - m), axis=axis, keepdims=True)) + m
-        return out if keepdim else np.squeeze(out, axis=axis)
-
-    def backward(self, grad):
-        (a,) = self.saved_tensors
-        shape = tuple(a.shape)
-        g = _restore(grad, shape, self.dims, self.keepdim)
-        y = _restore(self.result, shape, self.dims, self.keepdim)
-        return g * (a - y).exp()
-
-
-class Softmax(Node):
-    """y_i = e^(x_i - m) / sum_j e^(x_j - m);   dL/dx = y * (g - sum(g * y))."""
-    torch_name = "SoftmaxBackward0"
-    saves_result = True
-
-    def forward(self, a, dim):
-        self.dim = dim
-        x = a._data
-        if x.ndim == 0:                      # 1, or NaN for a NaN or an inf, as PyTorch
-            with np.errstate(invalid="ignore"):
-                return np.exp(x - x)
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
-        return e / np.add.reduce(e, axis=dim, keepdims=True)
-
-    def backward(self, grad):
-        y = self.result
-        if grad.dim() == 0:
-            return grad * 0
-        return y * (grad - (grad * y).sum(self.dim, keepdim=True))
-
-
-class LogSoftmax(Node):
-    """y_i = x_i - logsumexp(x);   dL/dx = g - e^y * sum(g)."""
-    torch_name = "LogSoftmaxBackward0"
-    saves_result = True
-
-    def forward(self, a, dim):
-        self.dim = dim
-        x = a._data
-        if x.ndim == 0:                      # 0, or NaN for a NaN or an inf, as PyTorch
-            with np.errstate(invalid="ignore"):
-                return x - x
-        if x.size == 0:
-            return x.copy()
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
-
-    def backward(self, grad):
-        y = self.result
-        if grad.dim() == 0:
-            return grad * 0
-        return grad - y.exp() * grad.sum(self.dim, keepdim=True)
-
-    def fast_backward(self, grad):
-        g = grad._data
-        y = self.result._data
-        if g.ndim == 0 or y.dtype != g.dtype:
-            return self.backward(grad)
-        with np.errstate(over="ignore"):
-            e = np.exp(y)
-        return _make(g - e * np.add.reduce(g, axis=(self.dim,), keepdims=True))
-
-
-def _softmax_input(input, dim, dtype, name=""):
-    if dtype is not None:
-        input = input.to(dtype)
-    dim = input._wrap_dim(dim)
-    if input._data.dtype.kind != "f":
-        kernel = "softmax_lastdim" if dim >= input._data.ndim - 1 else "softmax"
-        raise NotImplementedError(f'"{name}{kernel}_kernel_impl" not implemented for '
-                                  f"'{_SCALAR[input._data.dtype.name]}'")
-    return input, dim
-
-
 # ---- the functions users call -----------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints)."""
@@ -692,27 +600,6 @@ def _check_inf_norm(input, p, dim):
                                "the operation does not have an identity")
 
 
-def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(x))) along ``dim``, computed without overflow."""
-    return Logsumexp.apply(input, dims=_dims(input, dim), keepdim=keepdim)
-
-
-def softmax(input, dim, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``."""
-    try:
-        input, dim = _softmax_input(input, dim, dtype)
-    except (AttributeError, TypeError):
-        expect("softmax", ("input", "Tensor", input), ("dim", "int", dim))
-        raise
-    return Softmax.apply(input, dim=dim)
-
-
-def log_softmax(input, dim, dtype=None):
-    """log(softmax(x)) along ``dim``, computed stably."""
-    input, dim = _softmax_input(input, dim, dtype, name="log_")
-    return LogSoftmax.apply(input, dim=dim)
-
-
 def all(input, dim=None, keepdim=False):
     axis = None if dim is None else _axis(_dims(input, dim))
     return _make(np.all(input._data, axis=axis, keepdims=keepdim))
@@ -770,20 +657,6 @@ class ReductionMethods:
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return norm(self, p, dim, keepdim, dtype)
-
-    def logsumexp(self, dim, keepdim=False):
-        return logsumexp(self, dim, keepdim)
-
-    def softmax(self, dim, dtype=None):
-        try:
-            input, dim = _softmax_input(self, dim, dtype)
-        except TypeError:
-            expect("softmax", ("dim", "int", dim))        # (a method's dim is at position 1)
-            raise
-        return Softmax.apply(input, dim=dim)
-
-    def log_softmax(self, dim, dtype=None):
-        return log_softmax(self, dim, dtype)
 
     def all(self, dim=None, keepdim=False):
         return all(self, dim, keepdim)

@@ -10,6 +10,7 @@ import numpy as np
 from .._ops import indexing as I
 from .._ops import linalg as LA
 from .._ops import reduction as R
+from .._ops import softmax as SM
 from .._ops import shape as S
 from .notation import Local, Rule, factor, is_scalar, operand
 
@@ -167,10 +168,10 @@ RULES_TENSOR = {
     S.Unsqueeze: _reshape_rule("unsqueeze", "增加长度为 1 的维度 (unsqueeze)"),
     S.Narrow: INDEX,
     I.Index: INDEX,
-    R.Softmax: Rule(lambda node: f"softmax dim={_dim(node)}", "softmax",
+    SM.Softmax: Rule(lambda node: f"softmax dim={_dim(node)}", "softmax",
                     lambda node, n: f"softmax({n[0]}, dim={_dim(node)})", 5,
                     (_softmax_local,), forward=_softmax_forward),
-    R.LogSoftmax: Rule(lambda node: f"log_softmax dim={_dim(node)}", "log_softmax",
+    SM.LogSoftmax: Rule(lambda node: f"log_softmax dim={_dim(node)}", "log_softmax",
                        lambda node, n: f"log_softmax({n[0]}, dim={_dim(node)})", 5,
                        (_log_softmax_local,),
                        forward=lambda node, v: np.log(_softmax_forward(node, v))),
