@@ -165,6 +165,10 @@ LAYER_NODES = {
                                                                       reduction="none"),
     "mse_loss, float64 target": lambda lib, x, w, b: lib.nn.functional.mse_loss(
         x, x.detach().double()),
+    "prelu": lambda lib, x, w, b: lib.nn.functional.prelu(x, b[:1] * 0.25),
+    "prelu per channel": lambda lib, x, w, b: lib.nn.functional.prelu(
+        x[:, :4], (b * 0.5).detach().requires_grad_()),
+    "prelu, fixed slope": lambda lib, x, w, b: lib.nn.functional.prelu(x, b[:1].detach()),
 }
 
 

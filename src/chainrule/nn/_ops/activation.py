@@ -85,6 +85,19 @@ class PreluKernel(Node):
             grad_w = (a * grad).masked_fill(positive, 0)     # summed to w's shape by the engine
         return grad_a, grad_w
 
+    def fast_backward(self, grad):
+        g = grad._data
+        a, w = self.saved_array(0, g.dtype), self.saved_array(1, g.dtype)
+        if a is None or w is None:
+            return self.backward(grad)
+        grad_a = grad_w = None
+        if self.needs_input_grad(0):
+            grad_a = _make(np.where(self.positive, g, np.multiply(w, g)))
+        if self.needs_input_grad(1):
+            zero = np.asarray(0).astype(g.dtype)
+            grad_w = _make(np.where(self.positive, zero, np.multiply(a, g)))
+        return grad_a, grad_w
+
 
 class Threshold(Node):
     """y = value where x <= threshold, x elsewhere;   dy/dx = 0 or 1."""
