@@ -100,3 +100,14 @@ def test_before_and_after_compares_two_checkouts():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "seed-linear step: before" in proc.stdout and "after/before" in proc.stdout
     assert worktrees() == before
+
+
+def test_parts_times_each_part_beside_pytorch(capsys):
+    from bench import parts
+    parts.main(["mlp", "--steps", "20"])
+    out = capsys.readouterr().out
+    for part in ("model(x)", "loss", "backward", "step", "zero_grad", "sum"):
+        row = next(line for line in out.splitlines() if line.startswith(part + " "))
+        chainrule_us, torch_us, ratio = (float(v) for v in row.split()[1:])
+        assert chainrule_us > 0 and torch_us > 0
+        assert abs(ratio - chainrule_us / torch_us) < 0.01 * ratio + 0.01

@@ -66,11 +66,15 @@ def expect(name, *params):
                             f"{kind}, not {type_name(value)}") from None
 
 
+# What a tensor op takes as its other operand (anything else is the wrong type)
+OPERANDS = (TensorBase, int, float, np.number, np.ndarray)
+
+
 def not_an_operand(other):
     """For an operator (``x + other``) that failed: ``NotImplemented`` where ``other`` is no
     operand of a tensor op, so that Python raises "unsupported operand type(s) for +:
     'Tensor' and 'str'" as it does for PyTorch; otherwise the failure is re-raised."""
-    if isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+    if isinstance(other, OPERANDS):
         raise                                   # (the exception being handled)
     return NotImplemented
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd import grad_mode, graph
 from ..autograd.graph import Node
 from .._tensor import TensorBase
-from ._args import expect, fits, not_an_operand
+from ._args import OPERANDS, expect, fits, not_an_operand
 from ._util import (as_tensor_arg, binary, broadcast_error, float_operands, inplace, promote,
                     refuse_bool, shape_of)
 from .remainder import DivRounded
@@ -437,7 +437,7 @@ def inplace_binary(t, ufunc, op, other, name=None):
                 return inplace(t, op, other)
             t._version_counter[0] += 1
             return t
-    if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+    if not isinstance(other, OPERANDS):
         if name is None:
             return NotImplemented
         expect(name, ("other", "Tensor", other))
@@ -557,12 +557,12 @@ class ArithmeticMethods:
             return not_an_operand(other)
 
     def div_(self, other, *, rounding_mode=None):
-        if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+        if not isinstance(other, OPERANDS):
             expect("div_", ("other", "Tensor", other))
         return inplace(self, div, other, rounding_mode=rounding_mode)
 
     def __itruediv__(self, other):
-        if not isinstance(other, (TensorBase, int, float, np.number, np.ndarray)):
+        if not isinstance(other, OPERANDS):
             return NotImplemented
         return inplace(self, div, other)
 

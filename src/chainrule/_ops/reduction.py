@@ -46,27 +46,26 @@ def _unreduce(grad, shape, dims, keepdim):
 def _unreduce_array(g, shape, dims, keepdim):
     """``_unreduce`` on the array, for ``fast_backward``: the same reshape (a view where
     one is possible, else a C-ordered copy) and the same read-only broadcast."""
-    if dims is None:
-        if shape:
-            g = np.reshape(g, (1,) * len(shape))
-    elif not keepdim and dims:
-        kept = list(shape)
-        for d in dims:
-            kept[d] = 1
-        g = np.reshape(g, kept)
-    return np.broadcast_to(g, shape)
+    kept = _kept_shape(shape, dims, keepdim)
+    return np.broadcast_to(g if kept is None else np.reshape(g, kept), shape)
 
 
 def _restore(grad, shape, dims, keepdim):
     """Put back the reduced dimensions of ``grad`` as size-1 dimensions."""
+    kept = _kept_shape(shape, dims, keepdim)
+    return grad if kept is None else grad.reshape(kept)
+
+
+def _kept_shape(shape, dims, keepdim):
+    """The reduced result's shape with its dims kept as 1s, or None if it has them."""
     if dims is None:
-        return grad.reshape((1,) * len(shape)) if shape else grad
-    if not keepdim and dims:
-        kept = list(shape)
-        for d in dims:
-            kept[d] = 1
-        grad = grad.reshape(kept)
-    return grad
+        return (1,) * len(shape) if shape else None
+    if keepdim or not dims:
+        return None
+    kept = list(shape)
+    for d in dims:
+        kept[d] = 1
+    return kept
 
 
 def _axis(dims):

@@ -62,16 +62,11 @@ def _make_grads(outputs, grads):
             if out._data.dtype.kind != "f":
                 raise RuntimeError("grad can be implicitly created only for real scalar "
                                    f"outputs but got {out.dtype}")
-            new_grads.append(TensorBase._make(_ones(out._data)))
+            new_grads.append(TensorBase._make(engine.ones_like(out._data)))
         else:
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(g).__name__}")
     return new_grads
-
-
-def _ones(array):
-    import numpy as np
-    return np.ones(array.shape, array.dtype)
 
 
 def _check_outputs(outputs, grads):

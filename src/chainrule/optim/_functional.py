@@ -38,9 +38,6 @@ def fma(a, b, c, out=None):
         # place: mixed float32/float64 ufunc calls cast through small internal buffers
         # and take about twice as long (this runs on every weight, every step).
         wide = _widened_product(a, b)
-        if out is not None and isinstance(wide, np.ndarray) and wide.shape == out.shape:
-            # the sum in float64, rounded to float32 as it is written: one pass
-            return np.add(c, wide, out=out, casting="same_kind")
         if isinstance(wide, np.ndarray) and wide.shape == np.shape(c):
             np.add(wide, c, out=wide)
         else:

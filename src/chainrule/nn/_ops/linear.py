@@ -43,7 +43,7 @@ class Addmm(Node):
         try:
             if a.shape[0] < b.shape[1] and a.dtype == np.float32:
                 # A float32 batch shorter than the layer is wide (64 x 784 @ 784 x 256):
-                # NumPy's BLAS (OpenBLAS) takes ~20% less time for the same sums in the
+                # NumPy's BLAS (OpenBLAS) takes ~15% less time for the same sums in the
                 # same order as (B^T A^T)^T, with the same bits (its float64 kernels
                 # round differently that way; tests/nn/test_linear_layout.py checks both)
                 product = np.matmul(b.T, a.T).T
